@@ -1,0 +1,1 @@
+"""cimis: validated, cross-linked knowledge site of CROSS INNOVATION MADE IN SAXONY."""

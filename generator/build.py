@@ -1,0 +1,171 @@
+"""Staged tree → site/: write the staging folder, run MkDocs, swap the result in only on success."""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import yaml
+
+from .diagnostics import Diagnostic, error
+from .model import Content
+from .render import StagedTree
+
+SEARCH_PIPELINE = ["stemmer", "stopWordFilter", "trimmer"]
+STAGED_TO_SOURCE = (("faelle/", "cases/"), ("methoden/", "methods/"))
+_DOC_FILE_RE = re.compile(r"Doc file '([^']+)'")
+_TARGET_RE = re.compile(r"link to '([^']+)'")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    diagnostics: tuple[Diagnostic, ...]
+    pages: int = 0
+
+
+def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path) -> dict:
+    """The MkDocs config for the staged tree: the user's mkdocs.yml plus what cimis guarantees."""
+    config = {k: v for k, v in user.items() if k not in ("docs_dir", "site_dir", "nav")}
+    theme = dict(config.get("theme") or {})
+    theme.setdefault("name", "material")
+    # German UI; no Google Fonts request (readers' addresses must not leave the site).
+    theme.update(language="de", font=False)
+    config["theme"] = theme
+    plugins = [p for p in (config.get("plugins") or []) if p != "search" and not (isinstance(p, dict) and "search" in p)]
+    user_search = next((p["search"] for p in (config.get("plugins") or []) if isinstance(p, dict) and "search" in p), {})
+    # Material drops the German stemmer unless the pipeline names it.
+    search = {**(user_search or {}), "lang": "de", "pipeline": SEARCH_PIPELINE}
+    config["plugins"] = [{"search": search}, *plugins]
+    config["extra_css"] = ["assets/cimis.css", *[c for c in config.get("extra_css") or [] if c != "assets/cimis.css"]]
+    config.update(docs_dir="docs", site_dir=str(site_dir), nav=nav, use_directory_urls=True,
+                  validation={"nav": {"omitted_files": "info", "not_found": "warn"},
+                              "links": {"not_found": "warn", "anchors": "warn", "unrecognized_links": "warn",
+                                        "absolute_links": "info"}})
+    return config
+
+
+def write_tree(tree: StagedTree, docs: Path) -> int:
+    """Write staged files, touching only those whose bytes changed; remove stale ones. Returns writes."""
+    written = 0
+    for rel, data in tree.files.items():
+        target = docs / rel
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written += 1
+    for existing in sorted(docs.rglob("*"), reverse=True):
+        rel = existing.relative_to(docs).as_posix()
+        if existing.is_file() and rel not in tree.files:
+            existing.unlink()
+        elif existing.is_dir() and not any(existing.iterdir()):
+            existing.rmdir()
+    return written
+
+
+def source_date_epoch(content: Content) -> int:
+    """Build time taken from content, so the same content always gives the same bytes."""
+    dates = [c.updated for c in content.cases] + [m.updated for m in content.methods]
+    newest = max(dates) if dates else None
+    return calendar.timegm(newest.timetuple()) if newest else 0
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ.setdefault(name, value)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
+    """Point an engine warning at the source file it came from, when we can tell."""
+    path, line = "mkdocs.yml", 1
+    if m := _DOC_FILE_RE.search(message):
+        staged = m.group(1)
+        for prefix, source in STAGED_TO_SOURCE:
+            if staged.startswith(prefix) and staged != f"{prefix}index.md":
+                path = source + staged[len(prefix):]
+        if not path.startswith(("cases/", "methods/")) and (root / "content" / staged).is_file():
+            path = f"content/{staged}"
+        target = _TARGET_RE.search(message)
+        if target and (root / path).is_file():
+            text = (root / path).read_text("utf-8", errors="replace").split("\n")
+            line = next((i + 1 for i, l in enumerate(text) if target.group(1) in l), 1)
+    return error(path, (line, 1), "broken-link", f"MkDocs meldet: {message}",
+                 "Prüfe den Link; verweise auf andere Einträge relativ, z. B. ../methods/persona.md")
+
+
+def run_engine(staging: Path, site_dir: Path, root: Path) -> tuple[list[Diagnostic], int]:
+    """Run MkDocs on the staged tree; every engine warning is an error (broken links, anchors)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")
+    collector = _Collector()
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    logger.handlers, logger.propagate = [collector], False
+    logger.setLevel(logging.WARNING)
+    try:
+        config = load_config(config_file=str(staging / "mkdocs.yml"))
+        mkdocs_build(config)
+    except (MkDocsException, OSError, yaml.YAMLError) as exc:
+        collector.messages.append(str(exc))
+    finally:
+        logger.handlers, logger.propagate, level = saved[0], saved[1], saved[2]
+        logger.setLevel(level)
+    pages = sum(1 for _ in site_dir.rglob("index.html")) if site_dir.is_dir() else 0
+    return [_engine_diagnostic(m, root) for m in collector.messages], pages
+
+
+def swap_into_place(new: Path, target: Path) -> None:
+    """Replace ``target`` with ``new`` so that readers never see a half-written folder."""
+    if target.exists():
+        old = target.with_name(f".cimis-old-{os.getpid()}")
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, target)
+
+
+def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = None) -> BuildResult:
+    """Build the site into ``out``; on any problem ``out`` stays exactly as it was."""
+    root = Path(content.root)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        if staging is None:
+            staging = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cimis-stage-")))
+        fresh = Path(tempfile.mkdtemp(prefix=".cimis-build-", dir=out.parent))
+        stack.callback(shutil.rmtree, fresh, True)
+        write_tree(tree, staging / "docs")
+        config = engine_config(content.config, tree.nav, fresh)
+        (staging / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+        with _environment("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):
+            diagnostics, pages = run_engine(staging, fresh, root)
+        if diagnostics:
+            return BuildResult(tuple(diagnostics))
+        swap_into_place(fresh, out)
+        return BuildResult((), pages)

@@ -1,0 +1,85 @@
+"""Records → index: backlinks, facets, the submarket × industry matrix and related entries."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Mapping
+
+from .model import Case, Content
+
+CASE_FACETS = ("districts", "industries", "submarkets", "topics")
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """Every cross-reference the pages need, computed once."""
+
+    cases_by_method: Mapping[str, tuple[str, ...]]
+    cases_by_facet: Mapping[str, Mapping[str, tuple[str, ...]]]
+    methods_by_phase: Mapping[str, tuple[str, ...]]
+    matrix: Mapping[tuple[str, str], tuple[str, ...]]
+    newest_cases: tuple[str, ...]
+    related_cases: Mapping[str, tuple[str, ...]]
+    used_together: Mapping[str, tuple[str, ...]]
+    combined_by: Mapping[str, tuple[str, ...]]
+
+
+def case_facet_values(case: Case) -> dict[str, tuple[str, ...]]:
+    """The vocabulary values a case belongs to, per facet."""
+    return {"districts": (case.district,), "industries": (case.industry,),
+            "submarkets": case.submarkets, "topics": case.topics}
+
+
+def _freeze(groups: Mapping) -> dict:
+    return {key: tuple(values) for key, values in groups.items()}
+
+
+def relatedness(a: Case, b: Case) -> int:
+    """How much two cases have in common; shared methods weigh most."""
+    return (3 * len(set(a.methods) & set(b.methods)) + 2 * (a.industry == b.industry)
+            + 2 * len(set(a.submarkets) & set(b.submarkets)) + len(set(a.topics) & set(b.topics))
+            + (a.district == b.district))
+
+
+def related_cases(case: Case, cases: tuple[Case, ...], limit: int = 5) -> tuple[str, ...]:
+    """Up to ``limit`` other cases with something in common, best first, ties by slug."""
+    scored = sorted(((relatedness(case, other), other.slug) for other in cases if other.slug != case.slug),
+                    key=lambda item: (-item[0], item[1]))
+    return tuple(slug for score, slug in scored[:limit] if score > 0)
+
+
+def build_index(content: Content) -> Index:
+    """Cross-reference all cases and methods; entries in each list are sorted by slug."""
+    by_method: dict[str, list[str]] = defaultdict(list)
+    by_facet: dict[str, dict[str, list[str]]] = {facet: defaultdict(list) for facet in CASE_FACETS}
+    matrix: dict[tuple[str, str], list[str]] = defaultdict(list)
+    together: dict[str, Counter] = defaultdict(Counter)
+    for case in content.cases:
+        for method in case.methods:
+            by_method[method].append(case.slug)
+            together[method].update(m for m in case.methods if m != method)
+        for facet, values in case_facet_values(case).items():
+            for value in values:
+                by_facet[facet][value].append(case.slug)
+        for submarket in case.submarkets:
+            matrix[(submarket, case.industry)].append(case.slug)
+    by_phase: dict[str, list[str]] = defaultdict(list)
+    combined_by: dict[str, list[str]] = defaultdict(list)
+    for method in content.methods:
+        for phase in method.phases:
+            by_phase[phase].append(method.slug)
+        for other in method.combine_with:
+            combined_by[other].append(method.slug)
+    newest = sorted(content.cases, key=lambda c: (c.updated, c.slug), reverse=True)
+    return Index(
+        cases_by_method=_freeze(by_method),
+        cases_by_facet={facet: _freeze(groups) for facet, groups in by_facet.items()},
+        methods_by_phase=_freeze(by_phase),
+        matrix=_freeze(matrix),
+        newest_cases=tuple(c.slug for c in newest),
+        related_cases={c.slug: related_cases(c, content.cases) for c in content.cases},
+        used_together={m: tuple(slug for slug, _ in sorted(counter.items(), key=lambda i: (-i[1], i[0]))[:5])
+                       for m, counter in together.items()},
+        combined_by=_freeze(combined_by),
+    )

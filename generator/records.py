@@ -1,0 +1,94 @@
+"""Validated documents → typed records (Case, Method, Page, Vocabulary)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from .model import CASE, METHOD, PAGE, Case, Content, Creative, Document, Image, Method, Page, Source, \
+    VocabEntry, Vocabulary
+from .validate import ordered_steps
+
+DEFAULT_LICENSE = "CC-BY-4.0"
+BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _section(doc: Document, title: str) -> str:
+    return next((s.text for s in doc.sections if s.title == title), "")
+
+
+def _bullets(text: str) -> tuple[str, ...]:
+    items: list[str] = []
+    for line in text.split("\n"):
+        if m := BULLET_RE.match(line):
+            items.append(m.group(1).strip())
+        elif items and line.startswith((" ", "\t")) and line.strip():
+            items[-1] += " " + line.strip()
+    return tuple(items)
+
+
+def to_case(doc: Document, license_default: str) -> Case:
+    d = doc.data
+    image = d.get("image")
+    return Case(
+        slug=doc.slug, path=doc.path, title=d["title"], description=d["description"], challenge=d["challenge"],
+        year=d["year"], status=d["status"], district=d["district"],
+        organisation_name=d["organisation"]["name"], organisation_type=d["organisation"]["type"],
+        industry=d["organisation"]["industry"],
+        creatives=tuple(Creative(c["name"], c["submarket"], c.get("url")) for c in d["creatives"]),
+        methods=tuple(d["methods"]), topics=tuple(d["topics"]),
+        outcome_type=d["outcome"]["type"], outcome_maturity=d["outcome"]["maturity"],
+        updated=_date(d["updated"]), license=d.get("license", license_default), body=doc.body,
+        example=bool(d.get("example", False)), programme=d.get("programme"), association=d.get("association"),
+        duration_weeks=d.get("duration_weeks"),
+        image=Image(image["src"], image["alt"], image.get("credit")) if image else None,
+        links=tuple(d.get("links", ())),
+    )
+
+
+def to_method(doc: Document, license_default: str) -> Method:
+    d = doc.data
+    return Method(
+        slug=doc.slug, path=doc.path, title=d["title"], tagline=d["tagline"], phases=tuple(d["phases"]),
+        duration=(d["duration"]["min"], d["duration"]["max"]),
+        group_size=(d["group_size"]["min"], d["group_size"]["max"]),
+        difficulty=d["difficulty"], setting=tuple(d["setting"]), materials=tuple(d["materials"]),
+        combine_with=tuple(d.get("combine_with", ())), source=d["source"], updated=_date(d["updated"]),
+        license=d.get("license", license_default), body=doc.body,
+        steps=tuple(step for _, step in ordered_steps(_section(doc, "Ablauf"))),
+        tips=_bullets(_section(doc, "Tipps")),
+    )
+
+
+def to_page(doc: Document) -> Page:
+    d = doc.data or {}
+    title = d.get("title") or next((line[2:].strip() for line in doc.body.split("\n") if line.startswith("# ")),
+                                   doc.slug.replace("-", " ").capitalize())
+    return Page(doc.slug, doc.path, title, doc.body, d.get("description"))
+
+
+def to_vocabulary(doc: Document) -> Vocabulary:
+    return Vocabulary(doc.slug, tuple(
+        VocabEntry(slug, e["label"], e.get("short", e["label"]), e.get("description"), e.get("code"))
+        for slug, e in doc.data.items()))
+
+
+def to_content(source: Source) -> Content:
+    """Typed records of a source that passed validation without errors."""
+    config = source.config.data if source.config and isinstance(source.config.data, dict) else {}
+    license_default = ((config.get("extra") or {}).get("cimis") or {}).get("license", DEFAULT_LICENSE)
+    docs = source.documents
+    return Content(
+        root=source.root,
+        cases=tuple(sorted((to_case(d, license_default) for d in docs if d.kind == CASE), key=lambda c: c.slug)),
+        methods=tuple(sorted((to_method(d, license_default) for d in docs if d.kind == METHOD),
+                             key=lambda m: m.slug)),
+        pages=tuple(to_page(d) for d in docs if d.kind == PAGE),
+        vocabularies={d.slug: to_vocabulary(d) for d in source.vocabulary_documents},
+        config=config,
+    )

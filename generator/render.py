@@ -1,0 +1,262 @@
+"""Records + index → staged tree: Markdown pages, data files and assets for the engine."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+import yaml
+
+from .link import Index
+from .model import Case, Content, Method
+
+SECTIONS = {"industries": "branchen", "submarkets": "teilmaerkte", "districts": "regionen",
+            "topics": "themen", "phases": "phasen"}
+CODE_LABELS = {"industries": "WZ-2008-Abschnitt", "districts": "Kreisschlüssel"}
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+          "Oktober", "November", "Dezember")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
+
+# Every page a section of the navigation points to; entries never go into the nav because
+# Material repeats the nav on every page (output would grow with the square of the site).
+NAV = (
+    ("Start", "index.md"),
+    ("Fälle", "faelle/index.md"),
+    ("Methoden", "methoden/index.md"),
+    ("Matrix", "matrix/index.md"),
+    ("Entdecken", (("Regionen", "regionen/index.md"), ("Branchen", "branchen/index.md"),
+                   ("Teilmärkte", "teilmaerkte/index.md"), ("Themen", "themen/index.md"),
+                   ("Phasen", "phasen/index.md"))),
+    ("Offene Daten", "daten/index.md"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedTree:
+    """The files to hand to the engine (path relative to the docs folder → bytes) and the nav."""
+
+    files: Mapping[str, bytes]
+    nav: list
+
+
+def escape_markdown(text: Any) -> str:
+    """Make contributor text inert inside Markdown: no HTML, no markup."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+@cache
+def _labels() -> dict:
+    return yaml.safe_load(resources.files("generator").joinpath("templates", "labels.yml").read_text("utf-8"))
+
+
+def environment() -> jinja2.Environment:
+    """Jinja2 environment over the shipped templates; unknown names fail the build."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=False,
+    )
+    env.filters["md"] = escape_markdown
+    env.globals["labels"] = _labels()
+    return env
+
+
+def german_date(value) -> str:
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+def _front_matter(title: str, description: str | None = None) -> str:
+    data = {"title": title}
+    if description:
+        data["description"] = description
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def _range(values: tuple[int, int], unit_one: str, unit_many: str) -> str:
+    low, high = values
+    unit = unit_one if high == 1 else unit_many
+    return f"{low} {unit}" if low == high else f"{low}–{high} {unit}"
+
+
+def duration_text(minutes: tuple[int, int]) -> str:
+    """Minutes as people say them: '30–60 Minuten', '2–4 Stunden', '1–2 Tage'."""
+    low, high = minutes
+    if high < 120 or low % 60 or high % 60:
+        return _range(minutes, "Minute", "Minuten")
+    if high < 1440 or low % 1440 or high % 1440:
+        return _range((low // 60, high // 60), "Stunde", "Stunden")
+    return _range((low // 1440, high // 1440), "Tag", "Tage")
+
+
+class _Renderer:
+    """Holds the environment and lookups for one render run (no state between runs)."""
+
+    def __init__(self, content: Content, index: Index):
+        self.content, self.index, self.env = content, index, environment()
+        self.cases = {c.slug: c for c in content.cases}
+        self.methods = {m.slug: m for m in content.methods}
+        self.contribute = "mitmachen.md" if any(p.slug == "mitmachen" for p in content.pages) else "index.md"
+
+    def page(self, template: str, **values) -> bytes:
+        return self.env.get_template(template).render(**values).encode("utf-8")
+
+    def vocab_link(self, vocabulary: str, slug: str, root: str = "../") -> tuple[str, str]:
+        return self.content.short(vocabulary, slug), f"{root}{SECTIONS[vocabulary]}/{slug}.md"
+
+    def case_item(self, case: Case) -> dict:
+        return {"slug": case.slug, "title": case.title, "description": case.description, "year": case.year,
+                "example": case.example, "district_label": self.content.label("districts", case.district),
+                "industry_label": self.content.short("industries", case.industry)}
+
+    def method_item(self, method: Method) -> dict:
+        return {"slug": method.slug, "title": method.title, "tagline": method.tagline,
+                "difficulty": method.difficulty, "duration_text": duration_text(method.duration),
+                "group_text": _range(method.group_size, "Person", "Personen")}
+
+    def case_page(self, case: Case) -> bytes:
+        vocab = self.content.vocabularies
+        return self.page(
+            "case.md.j2", case=case, front_matter=_front_matter(case.title, case.description),
+            organisation_type=self.content.label("organisation-types", case.organisation_type),
+            district=self.vocab_link("districts", case.district),
+            industry=self.vocab_link("industries", case.industry),
+            creatives=[{"name": c.name, "url": c.url, "submarket": self.vocab_link("submarkets", c.submarket)}
+                       for c in case.creatives],
+            methods=[(self.methods[m].title, f"../methoden/{m}.md") for m in case.methods],
+            topics=[self.vocab_link("topics", t) for t in case.topics],
+            programme=vocab["programmes"].get(case.programme).label if case.programme else None,
+            association=vocab["associations"].get(case.association).label if case.association else None,
+            image_src=f"{case.slug}/{case.image.src}" if case.image else None,
+            related=[self.case_item(self.cases[s]) for s in self.index.related_cases.get(case.slug, ())],
+            updated_text=german_date(case.updated),
+        )
+
+    def method_page(self, method: Method) -> bytes:
+        combine = [self.methods[m] for m in method.combine_with]
+        together = [self.methods[m] for m in self.index.used_together.get(method.slug, ())
+                    if m not in method.combine_with]
+        return self.page(
+            "method.md.j2", method=method, front_matter=_front_matter(method.title, method.tagline),
+            duration_text=duration_text(method.duration),
+            group_text=_range(method.group_size, "Person", "Personen"),
+            phases=[self.vocab_link("phases", p) for p in method.phases],
+            cases=[self.case_item(self.cases[s]) for s in self.index.cases_by_method.get(method.slug, ())],
+            combine=[self.method_item(m) for m in combine],
+            together=[self.method_item(m) for m in together[:3]],
+            contribute_href=f"../{self.contribute}", updated_text=german_date(method.updated),
+        )
+
+    def facet_pages(self, vocabulary: str) -> dict[str, bytes]:
+        facet = _labels()["facets"][vocabulary]
+        section = SECTIONS[vocabulary]
+        files, entries = {}, []
+        for entry in self.content.vocabularies[vocabulary].entries:
+            if vocabulary == "phases":
+                methods = [self.method_item(self.methods[s]) for s in self.index.methods_by_phase.get(entry.slug, ())]
+                cases, count = None, len(methods)
+            else:
+                methods = None
+                cases = [self.case_item(self.cases[s])
+                         for s in self.index.cases_by_facet[vocabulary].get(entry.slug, ())]
+                count = len(cases)
+            files[f"{section}/{entry.slug}.md"] = self.page(
+                "facet.md.j2", front_matter=_front_matter(entry.label, entry.description), entry=entry,
+                facet=facet, code_label=CODE_LABELS.get(vocabulary), cases=cases, methods=methods,
+                contribute_href=f"../{self.contribute}")
+            entries.append({"slug": entry.slug, "label": entry.label, "code": entry.code, "count": count})
+        unit = ("Methode", "Methoden") if vocabulary == "phases" else ("Fall", "Fälle")
+        files[f"{section}/index.md"] = self.page(
+            "facet_overview.md.j2", front_matter=_front_matter(facet["title"], facet["intro"]), facet=facet,
+            entries=entries, unit_one=unit[0], unit_many=unit[1])
+        return files
+
+    def matrix_page(self) -> bytes:
+        submarkets = self.content.vocabularies["submarkets"].entries
+        rows, cells = [], []
+        for industry in self.content.vocabularies["industries"].entries:
+            row = {"slug": industry.slug, "label": f"{industry.code} {industry.short}", "cells": []}
+            for submarket in submarkets:
+                slugs = self.index.matrix.get((submarket.slug, industry.slug), ())
+                cell = {"count": len(slugs), "anchor": f"{industry.slug}--{submarket.slug}",
+                        "submarket": submarket.label, "industry": industry.short,
+                        "cases": [self.case_item(self.cases[s]) for s in slugs]}
+                row["cells"].append(cell)
+                if slugs:
+                    cells.append(cell)
+            rows.append(row)
+        return self.page("matrix.md.j2", front_matter=_front_matter(
+            "Cross-Innovation-Matrix", "Welche Branchen mit welchen Teilmärkten der Kreativwirtschaft zusammenarbeiten."),
+            submarkets=submarkets, rows=rows, cells=cells)
+
+    def home_page(self) -> bytes:
+        intro_page = next((p for p in self.content.pages if p.slug == "index"), None)
+        counts = {"cases": len(self.content.cases), "methods": len(self.content.methods),
+                  "districts": len({c.district for c in self.content.cases}),
+                  "industries": len({c.industry for c in self.content.cases}),
+                  "submarkets": len({s for c in self.content.cases for s in c.submarkets})}
+        site_name = self.content.config.get("site_name", "cimis")
+        return self.page("home.md.j2", front_matter=_front_matter(
+            intro_page.title if intro_page else site_name,
+            (intro_page.description if intro_page else None) or self.content.config.get("site_description")),
+            intro=intro_page.body if intro_page else f"# {escape_markdown(site_name)}", counts=counts,
+            newest=[self.case_item(self.cases[s]) for s in self.index.newest_cases[:6]])
+
+
+def _schemas_for_site(content: Content, schemas: Mapping[str, dict]) -> dict[str, bytes]:
+    return {f"daten/{kind}.schema.json": (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode()
+            for kind, schema in schemas.items()}
+
+
+def render_site(content: Content, index: Index, schemas: Mapping[str, dict], assets: Path) -> StagedTree:
+    """Render every page and data file of the site into memory."""
+    r = _Renderer(content, index)
+    files: dict[str, bytes] = {"index.md": r.home_page()}
+    files["faelle/index.md"] = r.page("cases.md.j2", front_matter=_front_matter(
+        "Fälle", "Alle Fallbeispiele der Wissensbasis."), cases=[r.case_item(c) for c in content.cases])
+    files["methoden/index.md"] = r.page("methods.md.j2", front_matter=_front_matter(
+        "Methoden", "Alle Methodenkarten der Wissensbasis."),
+        methods=[r.method_item(m) for m in sorted(content.methods, key=lambda m: m.title.lower())])
+    for case in content.cases:
+        files[f"faelle/{case.slug}.md"] = r.case_page(case)
+        if case.image:
+            files[f"faelle/{case.slug}/{case.image.src}"] = _image_bytes(content, case)
+    for method in content.methods:
+        files[f"methoden/{method.slug}.md"] = r.method_page(method)
+    for vocabulary in SECTIONS:
+        files.update(r.facet_pages(vocabulary))
+    files["matrix/index.md"] = r.matrix_page()
+    files.update(_schemas_for_site(content, schemas))
+    files["daten/index.md"] = r.page("data.md.j2", front_matter=_front_matter(
+        "Offene Daten", "Schemas und Daten der Wissensbasis zum Weiterverwenden."),
+        license=((content.config.get("extra") or {}).get("cimis") or {}).get("license", "CC-BY-4.0"),
+        schemas=[(f"{kind}.schema.json", s.get("title", kind)) for kind, s in schemas.items()])
+    nav = [{title: target if isinstance(target, str) else [{t: p} for t, p in target]} for title, target in NAV]
+    for page in content.pages:
+        if page.slug == "index":
+            continue
+        files[f"{page.slug}.md"] = r.page("page.md.j2", front_matter=_front_matter(page.title, page.description),
+                                          body=page.body)
+        nav.append({page.title: f"{page.slug}.md"})
+    images = Path(content.root) / "content" / "images"
+    if images.is_dir():
+        files.update({f"images/{f.relative_to(images).as_posix()}": f.read_bytes()
+                      for f in sorted(images.rglob("*")) if f.is_file()})
+    for asset in sorted(assets.rglob("*")):
+        if asset.is_file():
+            files[f"assets/{asset.relative_to(assets).as_posix()}"] = asset.read_bytes()
+    return StagedTree(files, nav)
+
+
+def _image_bytes(content: Content, case: Case) -> bytes:
+    root = Path(content.root)
+    for base in (root / "cases" / case.slug, root / "content" / "images"):
+        if (base / case.image.src).is_file():
+            return (base / case.image.src).read_bytes()
+    raise FileNotFoundError(case.image.src)  # validation guarantees the file exists

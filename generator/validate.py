@@ -1,0 +1,436 @@
+"""Documents → diagnostics: JSON Schema for structure, plain functions for everything else."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import jsonschema
+
+from . import schema as schemas
+from .diagnostics import Diagnostic, did_you_mean, error, sort_key, warning
+from .load import SLUG_RE
+from .model import CASE, METHOD, PAGE, VOCABULARY, Document, Source
+
+REQUIRED_VOCABULARIES = ("industries", "submarkets", "districts", "organisation-types",
+                         "topics", "phases", "programmes", "associations")
+
+CASE_SECTIONS = ("Ausgangslage", "Vorgehen", "Ergebnis", "Learnings", "Stolpersteine", "Übertragbarkeit")
+CASE_REQUIRED = CASE_SECTIONS[:4]
+METHOD_SECTIONS = ("Worum es geht", "Ablauf", "Tipps", "Varianten", "Quellen")
+METHOD_REQUIRED = METHOD_SECTIONS[:2]
+STEPS_MIN, STEPS_MAX, STEP_MAX_CHARS = 3, 8, 200
+
+# Contributor Markdown is untrusted: only these HTML elements may appear in it.
+ALLOWED_TAGS = frozenset({"abbr", "kbd", "sub", "sup", "br", "details", "summary", "figure",
+                          "figcaption", "mark", "small", "s", "del", "ins", "em", "strong", "b", "i", "u"})
+ALLOWED_ATTRIBUTES = frozenset({"title", "open", "lang"})
+UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
+
+ORDERED_ITEM_RE = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
+LINK_RE = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)[^)]*\)")
+REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)")
+INLINE_CODE_RE = re.compile(r"(`+)(.+?)\1")
+FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+TYPE_NAMES = {"string": "einen Text", "integer": "eine ganze Zahl", "boolean": "true oder false",
+              "array": "eine Liste", "object": "eine Zuordnung (eingerückte Angaben)", "number": "eine Zahl"}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What rules need to know beyond one document."""
+
+    root: Path
+    today: dt.date
+    vocabularies: Mapping[str, tuple[str, ...]]
+    methods: tuple[str, ...]
+
+
+Rule = Callable[[Document, Context], Iterable[Diagnostic]]
+
+
+def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
+    """Collect every problem in the project; never stops at the first."""
+    found: list[Diagnostic] = list(source.problems)
+    vocabularies = {}
+    for doc in source.vocabulary_documents:
+        found.extend(doc.problems)
+        if doc.data is None and doc.problems:
+            continue
+        found.extend(_schema_problems(doc, schemas.resolve_schema(VOCABULARY, {}, today)))
+        if isinstance(doc.data, dict):
+            vocabularies[doc.slug] = tuple(doc.data)
+    for name in REQUIRED_VOCABULARIES:
+        if name not in vocabularies and not any(d.slug == name for d in source.vocabulary_documents):
+            found.append(error(f"content/vocabularies/{name}.yml", (1, 1), "missing-vocabulary",
+                               f"Das Vokabular '{name}' fehlt",
+                               f"Lege content/vocabularies/{name}.yml an (Kürzel → label)"))
+    if source.config is None:
+        found.append(error("mkdocs.yml", (1, 1), "missing-config", "Die Datei mkdocs.yml fehlt",
+                           "Lege sie im Hauptordner an; sie enthält Titel und Aussehen der Website"))
+    else:
+        found.extend(source.config.problems)
+    methods = tuple(d.slug for d in source.documents if d.kind == METHOD)
+    context = Context(Path(source.root), today, vocabularies, methods)
+    resolved = {kind: schemas.resolve_schema(kind, vocabularies, today, methods) for kind in (CASE, METHOD, PAGE)}
+    for doc in source.documents:
+        found.extend(doc.problems)
+        if doc.data is None:
+            continue
+        found.extend(_schema_problems(doc, resolved[doc.kind]))
+        for rule in RULES[doc.kind]:
+            found.extend(rule(doc, context))
+    return tuple(sorted(set(found), key=sort_key))
+
+
+# --- schema errors → diagnostics -------------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _lookup(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _name(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "Front Matter"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nichts (leerer Wert)"
+    if isinstance(value, bool):
+        return f"den Wahrheitswert {str(value).lower()}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"ein Datum ({value.isoformat()})"
+    if isinstance(value, int):
+        return f"die Zahl {value}"
+    if isinstance(value, float):
+        return f"die Kommazahl {value}"
+    if isinstance(value, str):
+        return f"den Text '{value}'"
+    if isinstance(value, list):
+        return "eine Liste"
+    return "eine Zuordnung"
+
+
+def _schema_problems(doc: Document, schema: dict) -> Iterable[Diagnostic]:
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    instance = _jsonable(doc.data)
+    seen: set[tuple] = set()
+    for err in validator.iter_errors(instance):
+        path = tuple(err.absolute_path)
+        for diagnostic in _translate(doc, schema, err, path, instance):
+            key = (diagnostic.line, diagnostic.column, diagnostic.code, diagnostic.message)
+            if key not in seen:
+                seen.add(key)
+                yield diagnostic
+
+
+def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, path: tuple, instance: Any):
+    kind, value = err.validator, err.instance
+    original = _lookup(doc.data, path) if kind == "type" else value
+    field = _name(path)
+    where = doc.pos(path)
+    governing = schemas.subschema(schema, path)
+    if kind == "required":
+        for key in err.validator_value:
+            if isinstance(value, dict) and key not in value:
+                at = doc.key_position(path) if path else (1, 1)
+                described = schemas.subschema(schema, path + (key,)).get("description", "")
+                yield error(doc.path, at, "missing-key", f"Die Angabe '{_name(path + (key,))}' fehlt",
+                            f"Ergänze '{key}: …'. {described}".strip())
+    elif kind == "additionalProperties":
+        allowed = list(governing.get("properties", {}))
+        for key in value:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed) or f"Erlaubt sind: {', '.join(allowed)}"
+                yield error(doc.path, doc.key_position(path + (key,)), "unknown-key",
+                            f"Die Angabe '{_name(path + (key,))}' gibt es nicht", hint)
+    elif kind == "type":
+        expected = err.validator_value if isinstance(err.validator_value, str) else err.validator_value[0]
+        hint = None
+        if isinstance(original, bool) and expected == "string":
+            hint = "YAML liest Wörter wie no, yes, on, off als Wahrheitswert; setze den Text in Anführungszeichen"
+        elif isinstance(original, (dt.date, dt.datetime)) and expected == "integer":
+            hint = f"Schreibe nur die Jahreszahl, z. B. {field}: {original.year}"
+        elif original is None:
+            hint = f"Trage einen Wert ein oder lösche die Zeile '{path[-1] if path else field}:'"
+        elif expected == "array":
+            hint = f"Schreibe eine Liste, z. B. {field}: [{original if isinstance(original, str) else '…'}]"
+        elif expected == "integer" and isinstance(original, str) and original.strip().isdigit():
+            hint = "Lass die Anführungszeichen um die Zahl weg"
+        yield error(doc.path, where, "wrong-type",
+                    f"'{field}' muss {TYPE_NAMES.get(expected, expected)} sein, gefunden: {_describe(original)}", hint)
+    elif kind == "enum":
+        choices = [str(c) for c in err.validator_value]
+        if "x-reference" in governing:
+            yield error(doc.path, where, "unknown-method",
+                        f"Die Methode '{value}' gibt es nicht in methods/",
+                        did_you_mean(value, choices) or "Lege die Methode an oder nutze ein Kürzel aus methods/")
+            return
+        vocabulary = governing.get("x-vocabulary")
+        if vocabulary:
+            message = f"{field} '{value}' ist kein Wert des Vokabulars '{vocabulary}'"
+            fallback = f"Erlaubte Werte stehen in content/vocabularies/{vocabulary}.yml"
+        else:
+            message = f"{field} '{value}' ist nicht erlaubt"
+            fallback = f"Erlaubt sind: {', '.join(choices)}"
+        hint = did_you_mean(value, choices)
+        yield error(doc.path, where, "unknown-value", message, f"{hint} {fallback}" if hint else fallback)
+    elif kind in ("minLength", "maxLength"):
+        limit, length = err.validator_value, len(value)
+        if kind == "maxLength":
+            yield error(doc.path, where, "too-long", f"'{field}' ist {length} Zeichen lang, erlaubt sind höchstens {limit}",
+                        f"Kürze den Text um {length - limit} Zeichen")
+        else:
+            yield error(doc.path, where, "too-short", f"'{field}' ist {length} Zeichen lang, nötig sind mindestens {limit}",
+                        "Schreibe etwas ausführlicher")
+    elif kind in ("minimum", "maximum"):
+        relation = "mindestens" if kind == "minimum" else "höchstens"
+        yield error(doc.path, where, "out-of-range", f"'{field}' ist {value}, erlaubt ist {relation} {err.validator_value}",
+                    f"Trage einen Wert {'ab' if kind == 'minimum' else 'bis'} {err.validator_value} ein")
+    elif kind in ("minItems", "maxItems"):
+        code = "too-few-items" if kind == "minItems" else "too-many-items"
+        relation = "mindestens" if kind == "minItems" else "höchstens"
+        yield error(doc.path, where, code, f"'{field}' hat {len(value)} Einträge, erlaubt sind {relation} {err.validator_value}",
+                    "Ergänze Einträge" if kind == "minItems" else "Streiche Einträge")
+    elif kind == "uniqueItems":
+        yield error(doc.path, where, "duplicate-value", f"'{field}' enthält einen Eintrag doppelt", "Streiche die Wiederholung")
+    elif kind == "format":
+        yield error(doc.path, where, "invalid-date", f"'{field}': '{value}' ist kein gültiges Datum",
+                    "Schreibe ein echtes Datum als JJJJ-MM-TT, z. B. 2026-03-31")
+    elif kind == "pattern":
+        hint = "Nutze eine Adresse, die mit https:// beginnt" if "https" in err.validator_value else \
+            f"Der Wert muss zum Muster {err.validator_value} passen"
+        yield error(doc.path, where, "invalid-format", f"'{field}' hat ein ungültiges Format: '{value}'", hint)
+    elif kind == "propertyNames":
+        bad = [k for k in value if not SLUG_RE.match(k)]
+        for key in bad:
+            yield error(doc.path, doc.key_position(path + (key,)), "bad-slug",
+                        f"Das Kürzel '{key}' ist ungültig",
+                        "Nutze nur Kleinbuchstaben, Ziffern und Bindestriche (ä→ae, ß→ss)")
+    else:
+        yield error(doc.path, where, "invalid-value", f"'{field}': {err.message}")
+
+
+# --- rules the schema cannot express -----------------------------------------------------------
+
+def _slugify(name: str) -> str:
+    text = name.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(a, b)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "neuer-eintrag"
+
+
+def check_filename(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """File names are the slugs that appear in URLs."""
+    if not SLUG_RE.match(doc.slug):
+        yield error(doc.path, (1, 1), "bad-filename", f"Der Dateiname '{doc.slug}.md' ist kein gültiges Kürzel",
+                    f"Benenne die Datei um in {_slugify(doc.slug)}.md (Kleinbuchstaben, Ziffern, Bindestriche)")
+
+
+def check_self_reference(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """A method must not recommend combining with itself."""
+    combine = doc.data.get("combine_with") if isinstance(doc.data, dict) else None
+    if isinstance(combine, list):
+        for i, slug in enumerate(combine):
+            if slug == doc.slug:
+                yield error(doc.path, doc.pos(("combine_with", i)), "self-reference",
+                            "Eine Methode kann nicht mit sich selbst kombiniert werden",
+                            f"Streiche '{slug}' aus combine_with")
+
+
+def check_ranges(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """min must not exceed max in duration and group_size."""
+    for key in ("duration", "group_size"):
+        value = doc.data.get(key) if isinstance(doc.data, dict) else None
+        if isinstance(value, dict) and all(isinstance(value.get(k), int) for k in ("min", "max")) \
+                and value["min"] > value["max"]:
+            yield error(doc.path, doc.pos((key, "min")), "range-order",
+                        f"{key}.min ({value['min']}) ist größer als {key}.max ({value['max']})",
+                        "Tausche die beiden Werte")
+
+
+def _section_rule(allowed: tuple[str, ...], required: tuple[str, ...]) -> Rule:
+    def check_sections(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+        titles = [s.title for s in doc.sections]
+        for section in doc.sections:
+            if section.title not in allowed:
+                hint = did_you_mean(section.title.lower(), [a.lower() for a in allowed])
+                yield error(doc.path, (section.line, 1), "unknown-section",
+                            f"Den Abschnitt '## {section.title}' gibt es hier nicht",
+                            (hint + " " if hint else "") + f"Erlaubt sind: {', '.join(allowed)}")
+        for name in required:
+            if name not in titles:
+                yield error(doc.path, (doc.body_line, 1), "missing-section", f"Der Abschnitt '## {name}' fehlt",
+                            f"Ergänze die Überschrift '## {name}' mit Text darunter")
+        known = [s for s in doc.sections if s.title in allowed]
+        for before, after in zip(known, known[1:]):
+            if allowed.index(before.title) >= allowed.index(after.title):
+                yield error(doc.path, (after.line, 1), "section-order",
+                            f"'## {after.title}' steht nach '## {before.title}'",
+                            f"Die Reihenfolge ist: {', '.join(allowed)}")
+    return check_sections
+
+
+def ordered_steps(text: str) -> list[tuple[int, str]]:
+    """Items of the ordered list in ``text`` as (line offset, text), continuation lines joined."""
+    items: list[tuple[int, str]] = []
+    for i, line in enumerate(text.split("\n")):
+        if m := ORDERED_ITEM_RE.match(line):
+            items.append((i, m.group(2).strip()))
+        elif items and line.startswith((" ", "\t")) and line.strip():
+            offset, item = items[-1]
+            items[-1] = (offset, f"{item} {line.strip()}")
+    return items
+
+
+def check_steps(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """The Ablauf is an ordered list of 3–8 short steps."""
+    section = next((s for s in doc.sections if s.title == "Ablauf"), None)
+    if section is None:
+        return
+    steps = ordered_steps(section.text)
+    if not STEPS_MIN <= len(steps) <= STEPS_MAX:
+        yield error(doc.path, (section.line, 1), "step-count",
+                    f"Der Ablauf hat {len(steps)} Schritte, erlaubt sind {STEPS_MIN} bis {STEPS_MAX}",
+                    "Schreibe den Ablauf als nummerierte Liste (1. 2. 3. …)" if not steps else
+                    ("Fasse Schritte zusammen" if len(steps) > STEPS_MAX else "Teile den Ablauf in mehr Schritte"))
+    for offset, step in steps:
+        if len(step) > STEP_MAX_CHARS:
+            yield error(doc.path, (section.text_line + offset, 1), "too-long",
+                        f"Ein Schritt im Ablauf ist {len(step)} Zeichen lang, erlaubt sind höchstens {STEP_MAX_CHARS}",
+                        f"Kürze den Schritt um {len(step) - STEP_MAX_CHARS} Zeichen")
+
+
+def _inside_root(ctx: Context, base: Path, target: str) -> Path | None:
+    resolved = (base / target).resolve()
+    root = ctx.root.resolve()
+    return resolved if resolved == root or root in resolved.parents else None
+
+
+def check_image(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """A case image lies in the case's own folder or in content/images/."""
+    image = doc.data.get("image") if isinstance(doc.data, dict) else None
+    if not isinstance(image, dict) or not isinstance(image.get("src"), str):
+        return
+    src, pos = image["src"], doc.pos(("image", "src"))
+    if "://" in src or src.startswith("//"):
+        yield error(doc.path, pos, "remote-image", "Bilder von anderen Websites sind nicht erlaubt",
+                    "Lege das Bild in den Ordner des Falls oder nach content/images/")
+        return
+    candidates = [ctx.root / "cases" / doc.slug, ctx.root / "content" / "images"]
+    inside = [p for base in candidates if (p := _inside_root(ctx, base, src))]
+    if not inside:
+        yield error(doc.path, pos, "outside-repository", f"Das Bild '{src}' liegt außerhalb des Projekts",
+                    f"Lege es nach cases/{doc.slug}/ oder content/images/")
+    elif not any(p.is_file() for p in inside):
+        yield error(doc.path, pos, "missing-file", f"Das Bild '{src}' gibt es nicht",
+                    f"Lege die Datei nach cases/{doc.slug}/{src} oder content/images/{src}")
+
+
+def _masked_body(body: str) -> str:
+    """The body with code blocks and inline code blanked out, keeping positions."""
+    out, in_fence = [], False
+    for line in body.split("\n"):
+        if FENCE_RE.match(line):
+            in_fence = not in_fence
+            out.append("")
+        elif in_fence:
+            out.append(" " * len(line))
+        else:
+            out.append(INLINE_CODE_RE.sub(lambda m: " " * len(m.group(0)), line))
+    return "\n".join(out)
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, int, str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001 - HTMLParser's signature
+        line, offset = self.getpos()
+        self.found.append((line, offset + 1, tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+def _unsafe_url(url: str) -> bool:
+    return re.sub(r"[\s\x00-\x1f]", "", url).lower().startswith(UNSAFE_SCHEMES)
+
+
+def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """Contributor Markdown may hold only harmless HTML, safe URLs and images from the repository."""
+    body = _masked_body(doc.body)
+    parser = _TagCollector()
+    parser.feed(body)
+    parser.close()
+    for line, column, tag, attrs in parser.found:
+        pos = (doc.body_line + line - 1, column)
+        if tag not in ALLOWED_TAGS:
+            yield error(doc.path, pos, "unsafe-html", f"Das HTML-Element <{tag}> ist nicht erlaubt",
+                        "Nutze Markdown statt HTML; erlaubt sind nur " + ", ".join(sorted(ALLOWED_TAGS)))
+            continue
+        for name, value in attrs:
+            if name.startswith("on") or name not in ALLOWED_ATTRIBUTES or _unsafe_url(value or ""):
+                yield error(doc.path, pos, "unsafe-html", f"Das Attribut '{name}' an <{tag}> ist nicht erlaubt",
+                            "Lass das Attribut weg")
+    base = (ctx.root / doc.path).parent
+    for i, line in enumerate(body.split("\n")):
+        pos_line = doc.body_line + i
+        urls = [(m.start() + 1, m.group(1) == "!", m.group(2), m.group(3)) for m in LINK_RE.finditer(line)]
+        if m := REF_DEF_RE.match(line):
+            urls.append((m.start(1) + 1, False, None, m.group(1)))
+        for column, is_image, alt, url in urls:
+            if _unsafe_url(url):
+                yield error(doc.path, (pos_line, column), "unsafe-url",
+                            f"Der Link '{url[:40]}' ist nicht erlaubt",
+                            "Verlinke nur Adressen, die mit https:// beginnen, oder Seiten dieser Website")
+            elif is_image:
+                yield from _check_body_image(doc, ctx, base, (pos_line, column), alt or "", url)
+
+
+def _check_body_image(doc: Document, ctx: Context, base: Path, pos, alt: str, url: str) -> Iterable[Diagnostic]:
+    if len(alt.strip()) < 5:
+        yield error(doc.path, pos, "image-alt", "Das Bild hat keinen (ausreichenden) Alternativtext",
+                    "Beschreibe in ![…] in mindestens 5 Zeichen, was auf dem Bild zu sehen ist")
+    if "://" in url or url.startswith("//"):
+        yield error(doc.path, pos, "remote-image", "Bilder von anderen Websites sind nicht erlaubt",
+                    "Lade das Bild ins Projekt hoch (content/images/ oder der Ordner des Falls)")
+    elif _inside_root(ctx, base, url) is None:
+        yield error(doc.path, pos, "outside-repository", f"Das Bild '{url}' liegt außerhalb des Projekts",
+                    "Lege das Bild nach content/images/ und verweise relativ darauf")
+
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    CASE: (check_filename, check_image, _section_rule(CASE_SECTIONS, CASE_REQUIRED), check_body_safety),
+    METHOD: (check_filename, check_self_reference, check_ranges, _section_rule(METHOD_SECTIONS, METHOD_REQUIRED),
+             check_steps, check_body_safety),
+    PAGE: (check_body_safety,),
+}
+
+
+def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
+    """True if the diagnostics should fail a run (warnings too under ``strict``)."""
+    return any(d.severity == "error" or strict for d in diagnostics)
+
+
+__all__ = ["validate", "has_errors", "ordered_steps", "Context", "warning"]
