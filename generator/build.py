@@ -17,12 +17,12 @@ import yaml
 
 from .diagnostics import Diagnostic, error
 from .model import Content
-from .render import StagedTree
+from .render import StagedTree, source_link
 
 SEARCH_PIPELINE = ["stemmer", "stopWordFilter", "trimmer"]
 STAGED_TO_SOURCE = (("faelle/", "cases/"), ("methoden/", "methods/"))
 _DOC_FILE_RE = re.compile(r"Doc file '([^']+)'")
-_TARGET_RE = re.compile(r"link to '([^']+)'")
+_TARGET_RE = re.compile(r"contains a link '([^']+)'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +109,15 @@ def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
         if not path.startswith(("cases/", "methods/")) and (root / "content" / staged).is_file():
             path = f"content/{staged}"
         target = _TARGET_RE.search(message)
-        if target and (root / path).is_file():
+        link = source_link(target.group(1)) if target else None
+        if link and (root / path).is_file():
             text = (root / path).read_text("utf-8", errors="replace").split("\n")
-            line = next((i + 1 for i, l in enumerate(text) if target.group(1) in l), 1)
+            line = next((i + 1 for i, l in enumerate(text) if f"]({link}" in l), 1)
+    if link:
+        return error(path, (line, 1), "broken-link", f"Der Link '{link}' führt ins Leere",
+                     "Verweise auf vorhandene Einträge, z. B. ../methods/persona.md oder ../cases/<kürzel>.md")
     return error(path, (line, 1), "broken-link", f"MkDocs meldet: {message}",
-                 "Prüfe den Link; verweise auf andere Einträge relativ, z. B. ../methods/persona.md")
+                 "Prüfe Links und Anker in dieser Datei")
 
 
 def run_engine(staging: Path, site_dir: Path, root: Path) -> tuple[list[Diagnostic], int]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import difflib
 import json
+from importlib import resources
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
+
+import yaml
 
 Severity = Literal["error", "warning"]
 
@@ -39,6 +42,12 @@ def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
         return None
     match = difflib.get_close_matches(value.lower(), list(choices), n=1, cutoff=0.6)
     return f"Meintest du '{match[0]}'?" if match else None
+
+
+def codes() -> dict[str, str]:
+    """Every diagnostic code with its German explanation for content authors."""
+    text = resources.files("generator").joinpath("codes.yml").read_text("utf-8")
+    return yaml.safe_load(text)
 
 
 def sort_key(diagnostic: Diagnostic) -> tuple:

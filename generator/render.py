@@ -22,6 +22,9 @@ CODE_LABELS = {"industries": "WZ-2008-Abschnitt", "districts": "Kreisschlüssel"
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
           "Oktober", "November", "Dezember")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
+# Contributors link the way the repository is laid out (works on GitHub too); the site uses German paths.
+_SOURCE_LINKS = re.compile(r"\]\(\.\./(cases|methods|content/images)/")
+_SITE_FOLDERS = {"cases": "faelle", "methods": "methoden", "content/images": "images"}
 
 # Every page a section of the navigation points to; entries never go into the nav because
 # Material repeats the nav on every page (output would grow with the square of the site).
@@ -45,6 +48,19 @@ class StagedTree:
     nav: list
 
 
+def site_links(body: str) -> str:
+    """Rewrite repository-relative links in a contributor body to the staged tree's folders."""
+    return _SOURCE_LINKS.sub(lambda m: f"](../{_SITE_FOLDERS[m.group(1)]}/", body)
+
+
+def source_link(target: str) -> str:
+    """The repository-relative form of a staged link target (inverse of ``site_links``)."""
+    for source, site in _SITE_FOLDERS.items():
+        if target.startswith(f"../{site}/"):
+            return f"../{source}/" + target[len(site) + 4:]
+    return target
+
+
 def escape_markdown(text: Any) -> str:
     """Make contributor text inert inside Markdown: no HTML, no markup."""
     text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -64,6 +80,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=False,
     )
     env.filters["md"] = escape_markdown
+    env.filters["site_links"] = site_links
     env.globals["labels"] = _labels()
     return env
 
@@ -72,10 +89,12 @@ def german_date(value) -> str:
     return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
 
 
-def _front_matter(title: str, description: str | None = None) -> str:
-    data = {"title": title}
+def _front_matter(title: str, description: str | None = None, hide: tuple[str, ...] = ()) -> str:
+    data: dict[str, Any] = {"title": title}
     if description:
         data["description"] = description
+    if hide:
+        data["hide"] = list(hide)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
@@ -192,7 +211,8 @@ class _Renderer:
                     cells.append(cell)
             rows.append(row)
         return self.page("matrix.md.j2", front_matter=_front_matter(
-            "Cross-Innovation-Matrix", "Welche Branchen mit welchen Teilmärkten der Kreativwirtschaft zusammenarbeiten."),
+            "Cross-Innovation-Matrix", "Welche Branchen mit welchen Teilmärkten der Kreativwirtschaft zusammenarbeiten.",
+            hide=("navigation", "toc")),
             submarkets=submarkets, rows=rows, cells=cells)
 
     def home_page(self) -> bytes:

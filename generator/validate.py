@@ -151,7 +151,12 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
     where = doc.pos(path)
     governing = schemas.subschema(schema, path)
     if kind == "required":
+        allowed = list(governing.get("properties", {}))
+        strays = [k for k in value if k not in allowed] if isinstance(value, dict) else []
         for key in err.validator_value:
+            # A misspelt key is reported once, as unknown-key with its correction.
+            if any(did_you_mean(stray, [key]) for stray in strays):
+                continue
             if isinstance(value, dict) and key not in value:
                 at = doc.key_position(path) if path else (1, 1)
                 described = schemas.subschema(schema, path + (key,)).get("description", "")
@@ -173,6 +178,8 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
             hint = f"Schreibe nur die Jahreszahl, z. B. {field}: {original.year}"
         elif original is None:
             hint = f"Trage einen Wert ein oder lösche die Zeile '{path[-1] if path else field}:'"
+        elif expected == "object":
+            hint = f"Schreibe die Unterangaben eingerückt unter '{path[-1] if path else field}:'"
         elif expected == "array":
             hint = f"Schreibe eine Liste, z. B. {field}: [{original if isinstance(original, str) else '…'}]"
         elif expected == "integer" and isinstance(original, str) and original.strip().isdigit():
@@ -207,26 +214,24 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
         relation = "mindestens" if kind == "minimum" else "höchstens"
         yield error(doc.path, where, "out-of-range", f"'{field}' ist {value}, erlaubt ist {relation} {err.validator_value}",
                     f"Trage einen Wert {'ab' if kind == 'minimum' else 'bis'} {err.validator_value} ein")
-    elif kind in ("minItems", "maxItems"):
-        code = "too-few-items" if kind == "minItems" else "too-many-items"
-        relation = "mindestens" if kind == "minItems" else "höchstens"
-        yield error(doc.path, where, code, f"'{field}' hat {len(value)} Einträge, erlaubt sind {relation} {err.validator_value}",
-                    "Ergänze Einträge" if kind == "minItems" else "Streiche Einträge")
+    elif kind == "minItems":
+        yield error(doc.path, where, "too-few-items",
+                    f"'{field}' hat {len(value)} Einträge, nötig sind mindestens {err.validator_value}", "Ergänze Einträge")
+    elif kind == "maxItems":
+        yield error(doc.path, where, "too-many-items",
+                    f"'{field}' hat {len(value)} Einträge, erlaubt sind höchstens {err.validator_value}", "Streiche Einträge")
     elif kind == "uniqueItems":
         yield error(doc.path, where, "duplicate-value", f"'{field}' enthält einen Eintrag doppelt", "Streiche die Wiederholung")
     elif kind == "format":
         yield error(doc.path, where, "invalid-date", f"'{field}': '{value}' ist kein gültiges Datum",
                     "Schreibe ein echtes Datum als JJJJ-MM-TT, z. B. 2026-03-31")
+    elif "propertyNames" in err.absolute_schema_path:
+        yield error(doc.path, doc.key_position(path + (value,)), "bad-slug", f"Das Kürzel '{value}' ist ungültig",
+                    "Nutze nur Kleinbuchstaben, Ziffern und Bindestriche (ä→ae, ß→ss)")
     elif kind == "pattern":
         hint = "Nutze eine Adresse, die mit https:// beginnt" if "https" in err.validator_value else \
             f"Der Wert muss zum Muster {err.validator_value} passen"
         yield error(doc.path, where, "invalid-format", f"'{field}' hat ein ungültiges Format: '{value}'", hint)
-    elif kind == "propertyNames":
-        bad = [k for k in value if not SLUG_RE.match(k)]
-        for key in bad:
-            yield error(doc.path, doc.key_position(path + (key,)), "bad-slug",
-                        f"Das Kürzel '{key}' ist ungültig",
-                        "Nutze nur Kleinbuchstaben, Ziffern und Bindestriche (ä→ae, ß→ss)")
     else:
         yield error(doc.path, where, "invalid-value", f"'{field}': {err.message}")
 
@@ -415,9 +420,12 @@ def _check_body_image(doc: Document, ctx: Context, base: Path, pos, alt: str, ur
     if "://" in url or url.startswith("//"):
         yield error(doc.path, pos, "remote-image", "Bilder von anderen Websites sind nicht erlaubt",
                     "Lade das Bild ins Projekt hoch (content/images/ oder der Ordner des Falls)")
-    elif _inside_root(ctx, base, url) is None:
+    elif (target := _inside_root(ctx, base, url)) is None:
         yield error(doc.path, pos, "outside-repository", f"Das Bild '{url}' liegt außerhalb des Projekts",
                     "Lege das Bild nach content/images/ und verweise relativ darauf")
+    elif not target.is_file():
+        yield error(doc.path, pos, "missing-file", f"Das Bild '{url}' gibt es nicht",
+                    "Prüfe Dateinamen und Pfad; Bilder liegen in content/images/")
 
 
 RULES: dict[str, tuple[Rule, ...]] = {

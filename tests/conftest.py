@@ -1,0 +1,43 @@
+"""Fixtures follow the pipeline: a project folder → its checked source → its built site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = dt.date(2026, 11, 29)
+PROJECT_PARTS = ("cases", "methods", "content", "mkdocs.yml")
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the shipped content (not the code) into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private, writable copy of the shipped project."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped content built once into a temporary folder."""
+    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    outcome = pipeline.build(root, TODAY)
+    assert not outcome.failed, outcome.diagnostics
+    return root / "site"

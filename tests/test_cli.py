@@ -1,0 +1,98 @@
+"""The command-line contract: exit codes, output formats, and a failed build leaving site/ alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def cimis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def break_district(project: Path) -> Path:
+    file = project / "cases" / "tischlerei-azubi-werkstattvideos.md"
+    file.write_text(file.read_text("utf-8").replace("district: erzgebirgskreis", "district: erzgebirge"), "utf-8")
+    return file
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_check_passes_on_shipped_content(project: Path) -> None:
+    result = cimis("check", "--root", str(project), "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "Prüfung bestanden" in result.stderr
+
+
+def test_human_format_is_one_line_per_problem(project: Path) -> None:
+    break_district(project)
+    result = cimis("check", "--root", str(project))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "cases/tischlerei-azubi-werkstattvideos.md:8:11: error[unknown-value] district 'erzgebirge' ist kein Wert "
+        "des Vokabulars 'districts' (Meintest du 'erzgebirgskreis'? Erlaubte Werte stehen in "
+        "content/vocabularies/districts.yml)")
+    assert "Traceback" not in result.stderr
+
+
+def test_json_format(project: Path) -> None:
+    break_district(project)
+    result = cimis("check", "--root", str(project), "--format", "json")
+    assert result.returncode == 1
+    (item,) = json.loads(result.stdout)
+    assert set(item) == {"path", "line", "column", "severity", "code", "message", "hint"}
+    assert (item["path"], item["line"], item["column"], item["severity"], item["code"]) == (
+        "cases/tischlerei-azubi-werkstattvideos.md", 8, 11, "error", "unknown-value")
+
+
+def test_json_format_on_clean_content_is_an_empty_array(project: Path) -> None:
+    result = cimis("check", "--root", str(project), "--format", "json")
+    assert (result.returncode, json.loads(result.stdout)) == (0, [])
+
+
+def test_github_format(project: Path) -> None:
+    break_district(project)
+    result = cimis("check", "--root", str(project), "--format", "github")
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "::error file=cases/tischlerei-azubi-werkstattvideos.md,line=8,col=11,title=cimis unknown-value::"
+        "[unknown-value] district 'erzgebirge'")
+
+
+@pytest.mark.parametrize("args", [("frobnicate",), ("check", "--format", "xml"), ("check", "--root", "/nicht/da")])
+def test_usage_errors_exit_2(args) -> None:
+    result = cimis(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_failed_build_leaves_site_byte_for_byte(project: Path) -> None:
+    first = cimis("build", "--root", str(project))
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(project / "site")
+    break_district(project)
+    second = cimis("build", "--root", str(project))
+    assert second.returncode == 1
+    assert "site/ blieb unverändert" in second.stderr
+    assert tree_digest(project / "site") == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".cimis-")]
+
+
+def test_broken_link_in_body_fails_build_at_source_line(project: Path) -> None:
+    file = project / "methods" / "persona.md"
+    text = file.read_text("utf-8").replace("## Ablauf", "Siehe [Fehlt](../methods/gibt-es-nicht.md).\n\n## Ablauf")
+    file.write_text(text, "utf-8")
+    line = text.split("\n").index("Siehe [Fehlt](../methods/gibt-es-nicht.md).") + 1
+    result = cimis("build", "--root", str(project))
+    assert result.returncode == 1
+    assert f"methods/persona.md:{line}:1: error[broken-link]" in result.stderr
+    assert not (project / "site").exists()

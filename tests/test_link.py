@@ -1,0 +1,48 @@
+"""The cross-reference index, from records built in memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.link import build_index, related_cases
+from generator.model import Case, Content, Creative, Method
+
+
+def case(slug: str, methods: tuple[str, ...], district="dresden", industry="handel", submarket="designwirtschaft",
+         topics=("website",), updated=dt.date(2026, 1, 1)) -> Case:
+    return Case(slug=slug, path=f"cases/{slug}.md", title=slug, description="d", challenge="c", year=2025,
+                status="laufend", district=district, organisation_name="O", organisation_type="verein",
+                industry=industry, creatives=(Creative("K", submarket),), methods=methods, topics=topics,
+                outcome_type="produkt", outcome_maturity="idee", updated=updated, license="CC-BY-4.0", body="")
+
+
+def method(slug: str, phases=("ideen",), combine=()) -> Method:
+    return Method(slug=slug, path=f"methods/{slug}.md", title=slug, tagline="t", phases=phases, duration=(5, 10),
+                  group_size=(1, 2), difficulty="leicht", setting=("online",), materials=(), combine_with=combine,
+                  source="s", updated=dt.date(2026, 1, 1), license="CC-BY-4.0", body="")
+
+
+def content(cases, methods) -> Content:
+    return Content(root=".", cases=tuple(cases), methods=tuple(methods), pages=(), vocabularies={})
+
+
+def test_backlinks_facets_and_matrix() -> None:
+    a = case("a", ("m1", "m2"), submarket="werbemarkt", updated=dt.date(2026, 3, 1))
+    b = case("b", ("m2",), district="goerlitz", industry="gastgewerbe")
+    index = build_index(content([a, b], [method("m1", combine=("m2",)), method("m2", phases=("testen", "ideen"))]))
+    assert index.cases_by_method == {"m1": ("a",), "m2": ("a", "b")}
+    assert index.cases_by_facet["districts"] == {"dresden": ("a",), "goerlitz": ("b",)}
+    assert index.cases_by_facet["submarkets"] == {"werbemarkt": ("a",), "designwirtschaft": ("b",)}
+    assert index.matrix == {("werbemarkt", "handel"): ("a",), ("designwirtschaft", "gastgewerbe"): ("b",)}
+    assert index.methods_by_phase == {"ideen": ("m1", "m2"), "testen": ("m2",)}
+    assert index.newest_cases == ("a", "b")
+    assert index.used_together == {"m1": ("m2",), "m2": ("m1",)}
+    assert index.combined_by == {"m2": ("m1",)}
+
+
+def test_related_cases_rank_shared_methods_first_and_never_self() -> None:
+    target = case("target", ("m1", "m2"))
+    same_methods = case("same-methods", ("m1", "m2"), district="goerlitz", industry="bau", submarket="x", topics=("y",))
+    same_place = case("same-place", ("m9",))
+    unrelated = case("unrelated", ("m9",), district="x", industry="y", submarket="z", topics=("q",))
+    assert related_cases(target, (target, unrelated, same_place, same_methods)) == ("same-methods", "same-place")

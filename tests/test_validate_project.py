@@ -1,0 +1,68 @@
+"""Project-level problems and the loader's handling of awkward files."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from generator import pipeline
+from generator.load import load_document, parse_yaml
+
+from .conftest import TODAY
+
+
+def _codes(root: Path) -> set[tuple[str, str]]:
+    return {(d.path, d.code) for d in pipeline.check(root, TODAY)}
+
+
+def test_missing_vocabulary_and_config(project: Path) -> None:
+    (project / "content" / "vocabularies" / "topics.yml").unlink()
+    (project / "mkdocs.yml").unlink()
+    found = _codes(project)
+    assert ("content/vocabularies/topics.yml", "missing-vocabulary") in found
+    assert ("mkdocs.yml", "missing-config") in found
+
+
+def test_bad_vocabulary_slug_points_at_the_key(project: Path) -> None:
+    file = project / "content" / "vocabularies" / "topics.yml"
+    file.write_text(file.read_text("utf-8") + "Neues Thema:\n  label: Neu\n", "utf-8")
+    lines = file.read_text("utf-8").splitlines()
+    (d,) = [d for d in pipeline.check(project, TODAY) if d.code == "bad-slug"]
+    assert (d.path, d.line, d.column) == ("content/vocabularies/topics.yml", len(lines) - 1, 1)
+
+
+def test_file_too_large_is_refused_quickly(project: Path) -> None:
+    (project / "cases" / "riesig.md").write_text("---\n" + "x" * 1_100_000, "utf-8")
+    started = time.perf_counter()
+    found = _codes(project)
+    assert ("cases/riesig.md", "file-too-large") in found
+    assert time.perf_counter() - started < 5
+
+
+def test_billion_laughs_is_answered_at_once() -> None:
+    text = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+    started = time.perf_counter()
+    data, _, _, problems = parse_yaml(text, "x.yml")
+    assert data is None and [p.code for p in problems] == ["yaml-alias"]
+    assert time.perf_counter() - started < 1
+
+
+def test_positions_are_kept_for_nested_values(tmp_path: Path) -> None:
+    file = tmp_path / "f.md"
+    file.write_text("---\ntitle: T\norganisation:\n  name: N\ncreatives:\n  - name: A\n    submarket: x\n---\nText\n",
+                    "utf-8")
+    doc = load_document(file, "cases/f.md", "case")
+    assert doc.pos(("organisation", "name")) == (4, 9)
+    assert doc.pos(("creatives", 0, "submarket")) == (7, 16)
+    assert doc.key_position(("organisation",)) == (3, 1)
+    assert doc.body_line == 9
+
+
+def test_crlf_and_bom_give_the_same_document(tmp_path: Path) -> None:
+    text = "---\ntitle: T\n---\n\n## A\n\nText\n"
+    plain, windows = tmp_path / "a.md", tmp_path / "b.md"
+    plain.write_text(text, "utf-8")
+    windows.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    a, b = load_document(plain, "a.md", "case"), load_document(windows, "a.md", "case")
+    assert (a.data, a.value_pos, a.sections) == (b.data, b.value_pos, b.sections)
