@@ -33,7 +33,8 @@ class BuildResult:
 
 def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path) -> dict:
     """The MkDocs config for the staged tree: the user's mkdocs.yml plus what cimis guarantees."""
-    config = {k: v for k, v in user.items() if k not in ("docs_dir", "site_dir", "nav")}
+    # edit_uri is used by our own templates: MkDocs would append the staged path, not the source path.
+    config = {k: v for k, v in user.items() if k not in ("docs_dir", "site_dir", "nav", "edit_uri", "repo_url")}
     theme = dict(config.get("theme") or {})
     theme.setdefault("name", "material")
     # German UI; no Google Fonts request (readers' addresses must not leave the site).

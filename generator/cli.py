@@ -27,8 +27,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(FORMATTERS), default="human", help="Ausgabeformat")
     build = commands.add_parser("build", help="prüfen, dann die Website nach site/ bauen")
     for sub in (check, build):
-        sub.add_argument("--root", type=Path, default=Path("."), help="Projektordner (Standard: aktueller Ordner)")
         sub.add_argument("--strict", action="store_true", help="auch Warnungen lassen den Lauf scheitern")
+    serve = commands.add_parser("serve", help="Vorschau mit automatischem Neuladen")
+    serve.add_argument("--port", type=int, default=8000, help="Port auf 127.0.0.1 (Standard: 8000)")
+    new = commands.add_parser("new", help="neuen Fall oder neue Methodenkarte anlegen")
+    new.add_argument("kind", choices=("case", "method"), help="case = Fall, method = Methodenkarte")
+    new.add_argument("slug", help="Kürzel = Dateiname ohne .md, z. B. heimatmuseum-online-tickets")
+    new.add_argument("--no-input", action="store_true", help="keine Fragen stellen, kommentierte Vorlage schreiben")
+    guide = commands.add_parser("guide", help="Anleitung für Beitragende (CONTRIBUTING.md) erzeugen")
+    guide.add_argument("--out", type=Path, help="Datei statt Standardausgabe")
+    for sub in (check, build, serve, new, guide):
+        sub.add_argument("--root", type=Path, default=Path("."), help="Projektordner (Standard: aktueller Ordner)")
     return parser
 
 
@@ -45,33 +54,78 @@ def _summary(diagnostics) -> str:
     return f"{errors} Fehler, {warnings} Warnungen"
 
 
+def _check(args, today: dt.date) -> int:
+    diagnostics = pipeline.check(args.root, today)
+    _report(diagnostics, args.format)
+    failed = pipeline.failed(diagnostics, args.strict)
+    if args.format == "human":
+        print(("Prüfung fehlgeschlagen: " if failed else "Prüfung bestanden: ") + _summary(diagnostics),
+              file=sys.stderr)
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _build(args, today: dt.date) -> int:
+    started = time.perf_counter()
+    result = pipeline.build(args.root, today, strict=args.strict)
+    _report(result.diagnostics, "human")
+    if result.failed:
+        print(f"Bau abgebrochen, site/ blieb unverändert: {_summary(result.diagnostics)}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"Website gebaut: {result.pages} Seiten in {time.perf_counter() - started:.1f} s → {result.out}",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _serve(args, today: dt.date) -> int:
+    from .serve import serve
+
+    return serve(args.root, args.port, today)
+
+
+def _new(args, today: dt.date) -> int:
+    from . import new
+
+    try:
+        file = new.target_file(args.root, args.kind, args.slug)
+    except new.NewEntryError as exc:
+        print(f"cimis: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    interactive = sys.stdin.isatty() and not args.no_input
+    try:
+        text = pipeline.new_entry_text(args.root, args.kind, today, interactive, ask=input, say=print)
+    except (EOFError, KeyboardInterrupt):
+        print("\ncimis: abgebrochen, nichts geschrieben.", file=sys.stderr)
+        return EXIT_USAGE
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(text, "utf-8")
+    rel = file.relative_to(args.root).as_posix()
+    problems = [d for d in pipeline.check(args.root, today) if d.path == rel]
+    print(f"{rel} angelegt.", file=sys.stderr)
+    if problems:
+        print(f"Noch auszufüllen ({len(problems)} Stellen, `cimis check` zeigt sie wieder):", file=sys.stderr)
+        _report(problems, "human")
+    return EXIT_OK
+
+
+def _guide(args, today: dt.date) -> int:
+    text = pipeline.guide_text(args.root, today, for_site=False)
+    if args.out:
+        args.out.write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+COMMANDS = {"check": _check, "build": _build, "serve": _serve, "new": _new, "guide": _guide}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cimis`` console command."""
     args = _parser().parse_args(argv)
-    root = args.root
-    if not root.is_dir():
-        print(f"cimis: Der Projektordner '{root}' existiert nicht.", file=sys.stderr)
+    if not args.root.is_dir():
+        print(f"cimis: Der Projektordner '{args.root}' existiert nicht.", file=sys.stderr)
         return EXIT_USAGE
-    today = dt.date.today()
-    if args.command == "check":
-        diagnostics = pipeline.check(root, today)
-        _report(diagnostics, args.format)
-        failed = pipeline.failed(diagnostics, args.strict)
-        if args.format == "human":
-            print(("Prüfung fehlgeschlagen: " if failed else "Prüfung bestanden: ") + _summary(diagnostics),
-                  file=sys.stderr)
-        return EXIT_CONTENT if failed else EXIT_OK
-    if args.command == "build":
-        started = time.perf_counter()
-        result = pipeline.build(root, today, strict=args.strict)
-        _report(result.diagnostics, "human")
-        if result.failed:
-            print(f"Bau abgebrochen, site/ blieb unverändert: {_summary(result.diagnostics)}", file=sys.stderr)
-            return EXIT_CONTENT
-        print(f"Website gebaut: {result.pages} Seiten in {time.perf_counter() - started:.1f} s → {result.out}",
-              file=sys.stderr)
-        return EXIT_OK
-    return EXIT_USAGE
+    return COMMANDS[args.command](args, dt.date.today())
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import build as engine
 from .diagnostics import Diagnostic
+from .guide import render_guide
 from .link import build_index
 from .load import load_project
 from .records import to_content
@@ -23,6 +24,34 @@ class BuildOutcome:
     failed: bool
     pages: int = 0
     out: Path | None = None
+
+
+def _vocabulary_slugs(source) -> dict[str, tuple[str, ...]]:
+    return {d.slug: tuple(d.data) for d in source.vocabulary_documents if isinstance(d.data, dict)}
+
+
+def new_entry_text(root: Path, kind: str, today: dt.date, interactive: bool, ask, say) -> str:
+    """The text of a new entry: answers to questions, or the commented template."""
+    from . import new
+
+    source = load_project(root)
+    vocabularies = _vocabulary_slugs(source)
+    methods = tuple(sorted(d.slug for d in source.documents if d.kind == "method"))
+    if not interactive:
+        return new.template_text(kind, vocabularies, methods, today)
+    schema = resolve_schema(kind, vocabularies, today, methods)
+    values = new.ask_values(kind, schema, vocabularies, methods, ask, say)
+    return new.entry_text(values, new.ask_sections(kind, ask, say), today)
+
+
+def guide_text(root: Path, today: dt.date, for_site: bool) -> str:
+    """The contributor guide, with the allowed values read from the vocabulary files."""
+    source = load_project(root)
+    vocabularies = {d.slug: [(slug, e.get("label", "") if isinstance(e, dict) else "") for slug, e in d.data.items()]
+                    for d in source.vocabulary_documents if isinstance(d.data, dict)}
+    methods = tuple(sorted(d.slug for d in source.documents if d.kind == "method"))
+    config = source.config.data if source.config and isinstance(source.config.data, dict) else {}
+    return render_guide(vocabularies, methods, config, today, for_site)
 
 
 def check(root: Path, today: dt.date) -> tuple[Diagnostic, ...]:
@@ -51,7 +80,9 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     content = to_content(source)
     index = build_index(content)
     assets = Path(str(resources.files("generator").joinpath("assets")))
-    tree = render_site(content, index, published_schemas(content, today), assets)
+    guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
+                         tuple(m.slug for m in content.methods), content.config, today, for_site=True)
+    tree = render_site(content, index, published_schemas(content, today), assets, guide)
     out = out or root / "site"
     result = engine.build(content, tree, out, staging)
     all_diagnostics = diagnostics + result.diagnostics

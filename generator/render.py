@@ -121,10 +121,14 @@ class _Renderer:
         self.content, self.index, self.env = content, index, environment()
         self.cases = {c.slug: c for c in content.cases}
         self.methods = {m.slug: m for m in content.methods}
-        self.contribute = "mitmachen.md" if any(p.slug == "mitmachen" for p in content.pages) else "index.md"
+        self.contribute = "mitmachen.md"
 
     def page(self, template: str, **values) -> bytes:
         return self.env.get_template(template).render(**values).encode("utf-8")
+
+    def edit_url(self, path: str) -> str | None:
+        base = self.content.config.get("edit_uri")
+        return f"{base.rstrip('/')}/{path}" if isinstance(base, str) and base.startswith("https://") else None
 
     def vocab_link(self, vocabulary: str, slug: str, root: str = "../") -> tuple[str, str]:
         return self.content.short(vocabulary, slug), f"{root}{SECTIONS[vocabulary]}/{slug}.md"
@@ -154,7 +158,7 @@ class _Renderer:
             association=vocab["associations"].get(case.association).label if case.association else None,
             image_src=f"{case.slug}/{case.image.src}" if case.image else None,
             related=[self.case_item(self.cases[s]) for s in self.index.related_cases.get(case.slug, ())],
-            updated_text=german_date(case.updated),
+            updated_text=german_date(case.updated), edit_url=self.edit_url(case.path),
         )
 
     def method_page(self, method: Method) -> bytes:
@@ -170,6 +174,7 @@ class _Renderer:
             combine=[self.method_item(m) for m in combine],
             together=[self.method_item(m) for m in together[:3]],
             contribute_href=f"../{self.contribute}", updated_text=german_date(method.updated),
+            edit_url=self.edit_url(method.path),
         )
 
     def facet_pages(self, vocabulary: str) -> dict[str, bytes]:
@@ -234,7 +239,8 @@ def _schemas_for_site(content: Content, schemas: Mapping[str, dict]) -> dict[str
             for kind, schema in schemas.items()}
 
 
-def render_site(content: Content, index: Index, schemas: Mapping[str, dict], assets: Path) -> StagedTree:
+def render_site(content: Content, index: Index, schemas: Mapping[str, dict], assets: Path,
+                guide: str | None = None) -> StagedTree:
     """Render every page and data file of the site into memory."""
     r = _Renderer(content, index)
     files: dict[str, bytes] = {"index.md": r.home_page()}
@@ -258,8 +264,11 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
         license=((content.config.get("extra") or {}).get("cimis") or {}).get("license", "CC-BY-4.0"),
         schemas=[(f"{kind}.schema.json", s.get("title", kind)) for kind, s in schemas.items()])
     nav = [{title: target if isinstance(target, str) else [{t: p} for t, p in target]} for title, target in NAV]
+    if guide is not None:
+        files["mitmachen.md"] = guide.encode("utf-8")
+        nav.append({"Mitmachen": "mitmachen.md"})
     for page in content.pages:
-        if page.slug == "index":
+        if page.slug == "index" or (guide is not None and page.slug == "mitmachen"):
             continue
         files[f"{page.slug}.md"] = r.page("page.md.j2", front_matter=_front_matter(page.title, page.description),
                                           body=page.body)

@@ -31,6 +31,7 @@ ALLOWED_TAGS = frozenset({"abbr", "kbd", "sub", "sup", "br", "details", "summary
 ALLOWED_ATTRIBUTES = frozenset({"title", "open", "lang"})
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
+PLACEHOLDER_RE = re.compile(r"«[^»]*»")
 ORDERED_ITEM_RE = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
 LINK_RE = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)[^)]*\)")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)")
@@ -82,7 +83,11 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
         found.extend(doc.problems)
         if doc.data is None:
             continue
-        found.extend(_schema_problems(doc, resolved[doc.kind]))
+        placeholders = list(check_placeholders(doc))
+        # An unfilled placeholder is reported once, not again as a wrong type or unknown value.
+        filled_in = {(d.line, d.column) for d in placeholders}
+        found.extend(placeholders)
+        found.extend(d for d in _schema_problems(doc, resolved[doc.kind]) if (d.line, d.column) not in filled_in)
         for rule in RULES[doc.kind]:
             found.extend(rule(doc, context))
     return tuple(sorted(set(found), key=sort_key))
@@ -243,6 +248,29 @@ def _slugify(name: str) -> str:
     for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         text = text.replace(a, b)
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "neuer-eintrag"
+
+
+def _strings(value: Any, path: tuple = ()) -> Iterable[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, path + (i,))
+
+
+def check_placeholders(doc: Document) -> Iterable[Diagnostic]:
+    """Placeholders «…» left from the `cimis new` template."""
+    for path, text in _strings(doc.data):
+        if m := PLACEHOLDER_RE.search(text):
+            yield error(doc.path, doc.pos(path), "placeholder", f"'{_name(path)}' ist noch nicht ausgefüllt",
+                        f"Ersetze den Platzhalter {m.group(0)} durch deine Angabe")
+    for i, line in enumerate(doc.body.split("\n")):
+        if m := PLACEHOLDER_RE.search(line):
+            yield error(doc.path, (doc.body_line + i, m.start() + 1), "placeholder",
+                        "Dieser Text ist noch ein Platzhalter", f"Ersetze {m.group(0)} durch deinen Text")
 
 
 def check_filename(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
