@@ -108,7 +108,7 @@ def _new(args, today: dt.date) -> int:
 
 
 def _guide(args, today: dt.date) -> int:
-    text = pipeline.guide_text(args.root, today, for_site=False)
+    text = pipeline.guide_text(args.root, for_site=False)
     if args.out:
         args.out.write_text(text, "utf-8")
     else:

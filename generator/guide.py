@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Mapping
 
 from .diagnostics import codes
@@ -41,7 +40,7 @@ def _limits(rule: dict) -> str:
 
 
 def render_guide(vocabularies: Mapping[str, list[tuple[str, str]]], methods: tuple[str, ...],
-                 config: Mapping[str, Any], today: dt.date, for_site: bool) -> str:
+                 config: Mapping[str, Any], for_site: bool) -> str:
     """The German contributor guide as Markdown (site page or CONTRIBUTING.md)."""
     from .new import template_text
 
@@ -52,7 +51,7 @@ def render_guide(vocabularies: Mapping[str, list[tuple[str, str]]], methods: tup
     slugs = {name: tuple(slug for slug, _ in entries) for name, entries in vocabularies.items()}
     cimis = (config.get("extra") or {}).get("cimis") or {}
     return environment().get_template("guide.md.j2").render(
-        case_template=template_text("case", slugs, methods, today),
-        method_template=template_text("method", slugs, methods, today),
+        case_template=template_text("case", slugs, methods, None),
+        method_template=template_text("method", slugs, methods, None),
         for_site=for_site, vocabularies=listed, codes=codes(), case_fields=_fields("case"),
         method_fields=_fields("method"), license=cimis.get("license", "CC-BY-4.0"))

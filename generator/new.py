@@ -46,10 +46,14 @@ def target_file(root: Path, kind: str, slug: str) -> Path:
 
 
 def template_text(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...],
-                  today: dt.date) -> str:
-    """The commented template with placeholders that `cimis check` reports until filled."""
+                  today: dt.date | None) -> str:
+    """The commented template with placeholders that `cimis check` reports until filled.
+
+    Without ``today`` (the guide's copy, which must not change daily) the date is a placeholder too.
+    """
     return environment().get_template(f"new_{kind}.md.j2").render(
-        vocab=vocabularies, methods=methods, today=today.isoformat(), year=today.year)
+        vocab=vocabularies, methods=methods, today=today.isoformat() if today else "«Datum als JJJJ-MM-TT»",
+        year=today.year if today else 2025)
 
 
 def questions(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...]) -> tuple[Question, ...]:

@@ -44,14 +44,14 @@ def new_entry_text(root: Path, kind: str, today: dt.date, interactive: bool, ask
     return new.entry_text(values, new.ask_sections(kind, ask, say), today)
 
 
-def guide_text(root: Path, today: dt.date, for_site: bool) -> str:
+def guide_text(root: Path, for_site: bool) -> str:
     """The contributor guide, with the allowed values read from the vocabulary files."""
     source = load_project(root)
     vocabularies = {d.slug: [(slug, e.get("label", "") if isinstance(e, dict) else "") for slug, e in d.data.items()]
                     for d in source.vocabulary_documents if isinstance(d.data, dict)}
     methods = tuple(sorted(d.slug for d in source.documents if d.kind == "method"))
     config = source.config.data if source.config and isinstance(source.config.data, dict) else {}
-    return render_guide(vocabularies, methods, config, today, for_site)
+    return render_guide(vocabularies, methods, config, for_site)
 
 
 def check(root: Path, today: dt.date) -> tuple[Diagnostic, ...]:
@@ -81,7 +81,7 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     index = build_index(content)
     assets = Path(str(resources.files("generator").joinpath("assets")))
     guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
-                         tuple(m.slug for m in content.methods), content.config, today, for_site=True)
+                         tuple(m.slug for m in content.methods), content.config, for_site=True)
     tree = render_site(content, index, published_schemas(content, today), assets, guide)
     out = out or root / "site"
     result = engine.build(content, tree, out, staging)
