@@ -1,0 +1,107 @@
+"""Preview: build once, serve on 127.0.0.1, rebuild on edits, show problems as a banner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from mkdocs.livereload import LiveReloadServer
+
+from . import pipeline
+from .diagnostics import Diagnostic, format_human
+
+WATCHED = ("cases", "methods", "content", "mkdocs.yml")
+
+
+class _PreviewServer(LiveReloadServer):
+    """MkDocs' live-reload server, plus a banner listing the current problems on every page."""
+
+    def __init__(self, *args, banner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._banner = banner
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        content = super()._inject_js_into_html(content, epoch)
+        banner = self._banner()
+        if not banner:
+            return content
+        start = content.find(b"<body")
+        start = content.find(b">", start) + 1 if start >= 0 else 0
+        return content[:start] + banner + content[start:]
+
+
+def banner_html(diagnostics: tuple[Diagnostic, ...]) -> bytes:
+    """A fixed banner naming each problem; empty when there are none."""
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if not errors:
+        return b""
+    items = "".join(f"<li><code>{html.escape(format_human([d]))}</code></li>" for d in errors[:20])
+    more = f"<p>… und {len(errors) - 20} weitere.</p>" if len(errors) > 20 else ""
+    return (
+        '<div role="alert" style="position:sticky;top:0;z-index:1000;background:#8b0000;color:#fff;'
+        'padding:.8rem 1rem;font:14px/1.4 system-ui,sans-serif;max-height:40vh;overflow:auto">'
+        f"<strong>cimis: {len(errors)} Fehler – die Vorschau zeigt den letzten fehlerfreien Stand.</strong>"
+        f'<ul style="margin:.4rem 0 0 1.2rem">{items}</ul>{more}</div>'
+    ).encode("utf-8")
+
+
+class Preview:
+    """Owns the staging and output folders of one preview session."""
+
+    def __init__(self, root: Path, today: dt.date):
+        self.root, self.today = root, today
+        self._folders = tempfile.TemporaryDirectory(prefix="cimis-serve-")
+        base = Path(self._folders.name)
+        self.staging, self.site = base / "staging", base / "site"
+        self.staging.mkdir()
+        self.site.mkdir()
+        self.diagnostics: tuple[Diagnostic, ...] = ()
+        self._lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        """Check and build; on problems keep the last good site and report them."""
+        with self._lock:
+            started = time.perf_counter()
+            outcome = pipeline.build(self.root, self.today, out=self.site, staging=self.staging)
+            self.diagnostics = outcome.diagnostics
+            if outcome.diagnostics:
+                print(format_human(outcome.diagnostics), file=sys.stderr)
+            state = "mit Fehlern, letzter guter Stand bleibt sichtbar" if outcome.failed else "fertig"
+            print(f"Vorschau {state} ({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
+
+    def banner(self) -> bytes:
+        return banner_html(self.diagnostics)
+
+    def close(self) -> None:
+        self._folders.cleanup()
+
+
+def serve(root: Path, port: int, today: dt.date) -> int:
+    """Serve a live preview of ``root`` until interrupted."""
+    logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
+    preview = Preview(root.resolve(), today)
+    preview.rebuild()
+    server = _PreviewServer(builder=preview.rebuild, host="127.0.0.1", port=port, root=str(preview.site),
+                            banner=preview.banner, polling_interval=0.25)
+    server.build_delay = 0.05
+    for name in WATCHED:
+        if (root / name).exists():
+            server.watch(str(root / name))
+    try:
+        print(f"Vorschau auf http://127.0.0.1:{port}/ (Strg+C beendet)", file=sys.stderr, flush=True)
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        print(f"cimis: Der Server kann nicht starten: {exc.strerror} (anderer --port?)", file=sys.stderr)
+        return 2
+    finally:
+        server.shutdown()
+        preview.close()
+    return 0
