@@ -96,8 +96,6 @@ def questions(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tupl
 def _subschema(schema: dict, path: tuple[str, ...]) -> dict:
     node = schema
     for part in path:
-        if "$ref" in node:
-            node = {**schema["$defs"][node["$ref"].rsplit("/", 1)[1]], **node}
         node = node.get("properties", {}).get(part, {})
         if node.get("type") == "array" and part == "creatives":
             node = node["items"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 from functools import cache
@@ -51,11 +50,6 @@ def subschema(schema: dict, path: tuple) -> dict:
     """The schema node that governs the instance at ``path`` (best effort, for messages)."""
     node = schema
     for part in path:
-        if "$ref" in node and node["$ref"].startswith("#/$defs/"):
-            merged = copy.deepcopy(schema["$defs"][node["$ref"].rsplit("/", 1)[1]])
-            for key, value in node.get("properties", {}).items():
-                merged.setdefault("properties", {}).setdefault(key, {}).update(value)
-            node = merged
         if isinstance(part, int):
             node = node.get("items", {})
         else:

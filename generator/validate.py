@@ -137,7 +137,7 @@ def _describe(value: Any) -> str:
 
 
 def _schema_problems(doc: Document, schema: dict) -> Iterable[Diagnostic]:
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
     instance = _jsonable(doc.data)
     seen: set[tuple] = set()
     for err in validator.iter_errors(instance):
