@@ -10,6 +10,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -38,7 +39,7 @@ def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path) -> dict:
     theme = dict(config.get("theme") or {})
     theme.setdefault("name", "material")
     # German UI; no Google Fonts request (readers' addresses must not leave the site).
-    theme.update(language="de", font=False)
+    theme.update(language="de", font=False, custom_dir="overrides")
     config["theme"] = theme
     plugins = [p for p in (config.get("plugins") or []) if p != "search" and not (isinstance(p, dict) and "search" in p)]
     user_search = next((p["search"] for p in (config.get("plugins") or []) if isinstance(p, dict) and "search" in p), {})
@@ -70,6 +71,12 @@ def write_tree(tree: StagedTree, docs: Path) -> int:
         elif existing.is_dir() and not any(existing.iterdir()):
             existing.rmdir()
     return written
+
+
+def _copy_overrides(target: Path) -> None:
+    """Theme overrides (feed link, Open Graph, JSON-LD) beside the staged docs."""
+    source = Path(str(resources.files("generator").joinpath("overrides")))
+    shutil.copytree(source, target, dirs_exist_ok=True)
 
 
 def source_date_epoch(content: Content) -> int:
@@ -166,6 +173,7 @@ def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = 
         fresh = Path(tempfile.mkdtemp(prefix=".cimis-build-", dir=out.parent))
         stack.callback(shutil.rmtree, fresh, True)
         write_tree(tree, staging / "docs")
+        _copy_overrides(staging / "overrides")
         config = engine_config(content.config, tree.nav, fresh)
         (staging / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
         with _environment("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any, Mapping
 import jinja2
 import yaml
 
+from . import data
 from .link import Index
 from .model import Case, Content, Method
 
@@ -89,13 +91,15 @@ def german_date(value) -> str:
     return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
 
 
-def _front_matter(title: str, description: str | None = None, hide: tuple[str, ...] = ()) -> str:
-    data: dict[str, Any] = {"title": title}
+def _front_matter(title: str, description: str | None = None, hide: tuple[str, ...] = (), **meta: Any) -> str:
+    # The theme prints title and description into HTML without escaping: escape them here.
+    values: dict[str, Any] = {"title": html.escape(title)}
     if description:
-        data["description"] = description
+        values["description"] = html.escape(description)
     if hide:
-        data["hide"] = list(hide)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+        values["hide"] = list(hide)
+    values.update(meta)
+    return yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def _range(values: tuple[int, int], unit_one: str, unit_many: str) -> str:
@@ -146,7 +150,8 @@ class _Renderer:
     def case_page(self, case: Case) -> bytes:
         vocab = self.content.vocabularies
         return self.page(
-            "case.md.j2", case=case, front_matter=_front_matter(case.title, case.description),
+            "case.md.j2", case=case, front_matter=_front_matter(
+                case.title, case.description, og_type="article", jsonld=data.case_jsonld(self.content, case)),
             organisation_type=self.content.label("organisation-types", case.organisation_type),
             district=self.vocab_link("districts", case.district),
             industry=self.vocab_link("industries", case.industry),
@@ -166,7 +171,8 @@ class _Renderer:
         together = [self.methods[m] for m in self.index.used_together.get(method.slug, ())
                     if m not in method.combine_with]
         return self.page(
-            "method.md.j2", method=method, front_matter=_front_matter(method.title, method.tagline),
+            "method.md.j2", method=method, front_matter=_front_matter(
+                method.title, method.tagline, og_type="article", jsonld=data.method_jsonld(self.content, method)),
             duration_text=duration_text(method.duration),
             group_text=_range(method.group_size, "Person", "Personen"),
             phases=[self.vocab_link("phases", p) for p in method.phases],
@@ -234,9 +240,9 @@ class _Renderer:
             newest=[self.case_item(self.cases[s]) for s in self.index.newest_cases[:6]])
 
 
-def _schemas_for_site(content: Content, schemas: Mapping[str, dict]) -> dict[str, bytes]:
-    return {f"daten/{kind}.schema.json": (json.dumps(schema, ensure_ascii=False, indent=2) + "\n").encode()
-            for kind, schema in schemas.items()}
+def _field_docs(schema: dict, extra: Mapping[str, dict]) -> list[tuple[str, str]]:
+    properties = {**extra, **schema["properties"]}
+    return [(name, rule.get("description", "")) for name, rule in properties.items()]
 
 
 def render_site(content: Content, index: Index, schemas: Mapping[str, dict], assets: Path,
@@ -258,11 +264,18 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     for vocabulary in SECTIONS:
         files.update(r.facet_pages(vocabulary))
     files["matrix/index.md"] = r.matrix_page()
-    files.update(_schemas_for_site(content, schemas))
-    files["daten/index.md"] = r.page("data.md.j2", front_matter=_front_matter(
-        "Offene Daten", "Schemas und Daten der Wissensbasis zum Weiterverwenden."),
-        license=((content.config.get("extra") or {}).get("cimis") or {}).get("license", "CC-BY-4.0"),
+    files.update(data.open_data(content, schemas))
+    license_default = ((content.config.get("extra") or {}).get("cimis") or {}).get("license", "CC-BY-4.0")
+    files["daten/index.md"] = r.page(
+        "data.md.j2", front_matter=_front_matter("Offene Daten", "Alle Fälle und Methoden als JSON und CSV."),
+        license=license_default, counts={"cases": len(content.cases), "methods": len(content.methods)},
+        feed_size=data.FEED_SIZE, case_fields=_field_docs(schemas["case"], data.EXPORT_FIELDS),
+        method_fields=_field_docs(schemas["method"], data.METHOD_EXTRA),
         schemas=[(f"{kind}.schema.json", s.get("title", kind)) for kind, s in schemas.items()])
+    files["feed.xml"] = r.page("feed.xml.j2", site_url=data.site_url(content),
+                               site_name=content.config.get("site_name", "cimis"), license=license_default,
+                               updated=data.feed_updated(content),
+                               entries=data.feed_entries(content, index.newest_cases))
     nav = [{title: target if isinstance(target, str) else [{t: p} for t, p in target]} for title, target in NAV]
     if guide is not None:
         files["mitmachen.md"] = guide.encode("utf-8")

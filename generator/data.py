@@ -1,0 +1,174 @@
+"""Records → open data: JSON and CSV exports, their schemas, the Atom feed and JSON-LD."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any, Mapping
+
+from .model import Case, Content, Method
+
+FEED_SIZE = 20
+
+
+def site_url(content: Content) -> str:
+    url = str(content.config.get("site_url") or "/")
+    return url if url.endswith("/") else url + "/"
+
+
+def case_url(content: Content, slug: str) -> str:
+    return f"{site_url(content)}faelle/{slug}/"
+
+
+def method_url(content: Content, slug: str) -> str:
+    return f"{site_url(content)}methoden/{slug}/"
+
+
+def case_data(content: Content, case: Case) -> dict[str, Any]:
+    """A case's metadata in the shape of its front matter, plus slug, URL and resolved licence."""
+    data: dict[str, Any] = {
+        "slug": case.slug, "url": case_url(content, case.slug), "title": case.title,
+        "description": case.description, "challenge": case.challenge, "example": case.example, "year": case.year,
+        "status": case.status, "district": case.district,
+        "organisation": {"name": case.organisation_name, "type": case.organisation_type, "industry": case.industry},
+        "creatives": [{k: v for k, v in (("name", c.name), ("submarket", c.submarket), ("url", c.url)) if v}
+                      for c in case.creatives],
+        "methods": list(case.methods), "topics": list(case.topics),
+        "outcome": {"type": case.outcome_type, "maturity": case.outcome_maturity},
+        "updated": case.updated.isoformat(), "license": case.license,
+    }
+    optional = {"programme": case.programme, "association": case.association, "duration_weeks": case.duration_weeks,
+                "links": list(case.links) or None,
+                "image": {k: v for k, v in (("src", case.image.src), ("alt", case.image.alt),
+                                            ("credit", case.image.credit)) if v} if case.image else None}
+    data.update({k: v for k, v in optional.items() if v is not None})
+    return data
+
+
+def method_data(content: Content, method: Method) -> dict[str, Any]:
+    """A method's metadata in the shape of its front matter, plus slug, URL, steps and licence."""
+    return {
+        "slug": method.slug, "url": method_url(content, method.slug), "title": method.title,
+        "tagline": method.tagline, "phases": list(method.phases),
+        "duration": {"min": method.duration[0], "max": method.duration[1]},
+        "group_size": {"min": method.group_size[0], "max": method.group_size[1]},
+        "difficulty": method.difficulty, "setting": list(method.setting), "materials": list(method.materials),
+        "combine_with": list(method.combine_with), "source": method.source, "steps": list(method.steps),
+        "updated": method.updated.isoformat(), "license": method.license,
+    }
+
+
+def export_schema(entry_schema: dict, title: str, extra: Mapping[str, dict]) -> dict:
+    """The schema of an export file: an array of entries, each the front matter plus ``extra`` fields."""
+    item = copy.deepcopy(entry_schema)
+    for key in ("$schema", "$id"):
+        item.pop(key, None)
+    item["properties"].update(extra)
+    item["required"] = [*extra, *item["required"]]
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "title": title, "type": "array", "items": item}
+
+
+EXPORT_FIELDS = {
+    "slug": {"type": "string", "description": "Kürzel, zugleich Dateiname und Teil der Adresse."},
+    "url": {"type": "string", "description": "Adresse der Seite."},
+    "license": {"type": "string", "description": "SPDX-Kennung der Lizenz."},
+}
+METHOD_EXTRA = {**EXPORT_FIELDS, "steps": {"type": "array", "items": {"type": "string"},
+                                           "description": "Die Schritte des Ablaufs."}}
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def _flatten(entry: Mapping[str, Any]) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for key, value in entry.items():
+        if key == "creatives":
+            row["creatives.name"] = _cell([c["name"] for c in value])
+            row["creatives.submarket"] = _cell([c["submarket"] for c in value])
+        elif isinstance(value, dict) and key != "image":
+            row.update({f"{key}.{k}": _cell(v) for k, v in value.items()})
+        else:
+            row[key] = _cell(value)
+    return row
+
+
+def to_csv(entries: list[dict[str, Any]]) -> bytes:
+    """CSV that German Excel opens as is: UTF-8 with BOM, semicolons, CRLF."""
+    rows = [_flatten(e) for e in entries]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";", lineterminator="\r\n", restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def open_data(content: Content, schemas: Mapping[str, dict]) -> dict[str, bytes]:
+    """The files under /daten/: entries as JSON and CSV, the schemas, the vocabularies."""
+    cases = [case_data(content, c) for c in content.cases]
+    methods = [method_data(content, m) for m in content.methods]
+    vocabularies = {name: {e.slug: {k: v for k, v in (("label", e.label), ("short", e.short),
+                                                    ("description", e.description), ("code", e.code)) if v}
+                           for e in vocab.entries} for name, vocab in sorted(content.vocabularies.items())}
+    files = {
+        "daten/faelle.json": _json(cases), "daten/methoden.json": _json(methods),
+        "daten/faelle.csv": to_csv(cases), "daten/methoden.csv": to_csv(methods),
+        "daten/vokabulare.json": _json(vocabularies),
+        "daten/faelle.schema.json": _json(export_schema(schemas["case"], "Fälle (Export)", EXPORT_FIELDS)),
+        "daten/methoden.schema.json": _json(export_schema(schemas["method"], "Methoden (Export)", METHOD_EXTRA)),
+    }
+    files.update({f"daten/{kind}.schema.json": _json(schema) for kind, schema in schemas.items()})
+    return files
+
+
+def _timestamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def feed_entries(content: Content, newest: tuple[str, ...]) -> list[dict[str, str]]:
+    """The newest cases for the Atom feed, ready for the template."""
+    cases = {c.slug: c for c in content.cases}
+    return [{"id": case_url(content, slug), "title": cases[slug].title, "summary": cases[slug].description,
+             "updated": _timestamp(cases[slug].updated)} for slug in newest[:FEED_SIZE]]
+
+
+def feed_updated(content: Content) -> str:
+    dates = [c.updated for c in content.cases]
+    return _timestamp(max(dates)) if dates else "1970-01-01T00:00:00Z"
+
+
+def jsonld(value: Mapping[str, Any]) -> str:
+    """JSON-LD for a <script> element: '</' escaped so content cannot end the element."""
+    return json.dumps({"@context": "https://schema.org", **value}, ensure_ascii=False).replace("</", "<\\/")
+
+
+def case_jsonld(content: Content, case: Case) -> str:
+    return jsonld({"@type": "Article", "headline": case.title, "description": case.description,
+                   "dateModified": case.updated.isoformat(), "inLanguage": "de", "url": case_url(content, case.slug),
+                   "license": f"https://spdx.org/licenses/{case.license}.html",
+                   "about": case.challenge, "keywords": ", ".join(case.topics)})
+
+
+def method_jsonld(content: Content, method: Method) -> str:
+    low, high = method.duration
+    return jsonld({"@type": "HowTo", "name": method.title, "description": method.tagline,
+                   "inLanguage": "de", "url": method_url(content, method.slug), "totalTime": f"PT{high}M",
+                   "dateModified": method.updated.isoformat(),
+                   "supply": [{"@type": "HowToSupply", "name": m} for m in method.materials],
+                   "step": [{"@type": "HowToStep", "position": i, "text": s}
+                            for i, s in enumerate(method.steps, 1)]})
