@@ -153,8 +153,9 @@ def feed_updated(content: Content) -> str:
 
 
 def jsonld(value: Mapping[str, Any]) -> str:
-    """JSON-LD for a <script> element: '</' escaped so content cannot end the element."""
-    return json.dumps({"@context": "https://schema.org", **value}, ensure_ascii=False).replace("</", "<\\/")
+    """JSON-LD for a <script> element: <, > and & escaped so content cannot end or confuse the element."""
+    text = json.dumps({"@context": "https://schema.org", **value}, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def case_jsonld(content: Content, case: Case) -> str:

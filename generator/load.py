@@ -229,6 +229,11 @@ def _content_files(root: Path) -> tuple[list[tuple[Path, str]], list[Diagnostic]
             rel = file.relative_to(root).as_posix()
             if file.is_dir() or file.name.startswith("."):
                 continue  # a case's own folder holds its images
+            if not file.resolve().is_relative_to(root.resolve()):
+                problems.append(error(rel, (1, 1), "outside-repository",
+                                      "Die Datei verweist auf einen Ort außerhalb des Projekts",
+                                      "Lege die Datei selbst in den Ordner statt einer Verknüpfung"))
+                continue
             if file.suffix != ".md":
                 problems.append(error(rel, (1, 1), "bad-filename",
                                       f"Dateien in {folder}/ müssen auf .md enden",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -32,6 +33,8 @@ ALLOWED_ATTRIBUTES = frozenset({"title", "open", "lang"})
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
 PLACEHOLDER_RE = re.compile(r"«[^»]*»")
+# attr_list syntax that sets attributes ({: onclick="…" }, { href=… }); classes and ids are harmless.
+ATTR_LIST_RE = re.compile(r"\{:?\s*[^}\n]*?[\w-]+\s*=[^}\n]*\}")
 ORDERED_ITEM_RE = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
 LINK_RE = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)[^)]*\)")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)")
@@ -407,7 +410,8 @@ class _TagCollector(HTMLParser):
 
 
 def _unsafe_url(url: str) -> bool:
-    return re.sub(r"[\s\x00-\x1f]", "", url).lower().startswith(UNSAFE_SCHEMES)
+    # Browsers decode entities and drop control characters before they look at the scheme.
+    return re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).lower().startswith(UNSAFE_SCHEMES)
 
 
 def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
@@ -429,6 +433,10 @@ def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     base = (ctx.root / doc.path).parent
     for i, line in enumerate(body.split("\n")):
         pos_line = doc.body_line + i
+        for m in ATTR_LIST_RE.finditer(line):
+            yield error(doc.path, (pos_line, m.start() + 1), "unsafe-html",
+                        "Attribute in geschweiften Klammern { … = … } sind nicht erlaubt",
+                        "Lass die Angabe in { } weg; erlaubt sind dort nur .klasse und #anker")
         urls = [(m.start() + 1, m.group(1) == "!", m.group(2), m.group(3)) for m in LINK_RE.finditer(line)]
         if m := REF_DEF_RE.match(line):
             urls.append((m.start(1) + 1, False, None, m.group(1)))

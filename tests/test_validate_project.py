@@ -66,3 +66,24 @@ def test_crlf_and_bom_give_the_same_document(tmp_path: Path) -> None:
     windows.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
     a, b = load_document(plain, "a.md", "case"), load_document(windows, "a.md", "case")
     assert (a.data, a.value_pos, a.sections) == (b.data, b.value_pos, b.sections)
+
+
+def test_symlink_out_of_the_repository_is_refused(project: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "geheim.md"
+    secret.write_text("---\ntitle: x\n---\n", "utf-8")
+    (project / "cases" / "verweis.md").symlink_to(secret)
+    assert ("cases/verweis.md", "outside-repository") in _codes(project)
+
+
+def test_hostile_front_matter_text_is_inert_in_html(project: Path) -> None:
+    file = project / "cases" / "tischlerei-azubi-werkstattvideos.md"
+    text = file.read_text("utf-8")
+    text = text.replace("title: Tischlerei findet Azubis mit kurzen Werkstattvideos",
+                        "title: 'Tischlerei \"><script>alert(1)</script> & Co'")
+    text = text.replace("  name: Tischlerei Lorenz", "  name: '<img src=x onerror=alert(1)>'")
+    file.write_text(text, "utf-8")
+    outcome = pipeline.build(project, TODAY)
+    assert not outcome.failed, outcome.diagnostics
+    html = (project / "site" / "faelle" / "tischlerei-azubi-werkstattvideos" / "index.html").read_text("utf-8")
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html

@@ -1,0 +1,64 @@
+"""The whole built site: every internal link and anchor resolves, every entry reaches everywhere it belongs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+from bs4 import BeautifulSoup
+
+from .test_site import CASES, FACETS, METHODS, case_values
+
+BASE = "http://cimis.test/"
+
+
+def html_pages(site: Path) -> dict[str, BeautifulSoup]:
+    return {p.relative_to(site).as_posix(): BeautifulSoup(p.read_text("utf-8"), "html.parser")
+            for p in site.rglob("*.html")}
+
+
+def target_file(site: Path, path: str) -> Path:
+    file = site / unquote(path).lstrip("/")
+    return file / "index.html" if path.endswith("/") or file.is_dir() else file
+
+
+def test_no_broken_internal_links_or_anchors(built_site: Path) -> None:
+    pages = html_pages(built_site)
+    ids = {name: {tag["id"] for tag in soup.find_all(id=True)} for name, soup in pages.items()}
+    broken = []
+    for name, soup in pages.items():
+        page_url = BASE + (name[: -len("index.html")] if name.endswith("index.html") else name)
+        for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
+            for element in soup.find_all(tag, **{attr: True}):
+                url = urlparse(urljoin(page_url, element[attr]))
+                if url.netloc != "cimis.test":
+                    continue
+                file = target_file(built_site, url.path)
+                if not file.is_file():
+                    broken.append(f"{name}: {element[attr]}")
+                elif url.fragment and file.suffix == ".html":
+                    key = file.relative_to(built_site).as_posix()
+                    if unquote(url.fragment) not in ids.get(key, set()):
+                        broken.append(f"{name}: {element[attr]} (Anker)")
+    assert broken == []
+
+
+def test_every_entry_reaches_its_page_indexes_search_and_exports(built_site: Path) -> None:
+    search = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
+    locations = {doc["location"] for doc in search["docs"]}
+    exported_cases = {c["slug"] for c in json.loads((built_site / "daten" / "faelle.json").read_text("utf-8"))}
+    exported_methods = {m["slug"] for m in json.loads((built_site / "daten" / "methoden.json").read_text("utf-8"))}
+    overview_cases = (built_site / "faelle" / "index.html").read_text("utf-8")
+    for slug, case in CASES.items():
+        assert (built_site / "faelle" / slug / "index.html").is_file()
+        assert f"faelle/{slug}/" in locations
+        assert slug in exported_cases
+        assert f'href="{slug}/"' in overview_cases
+        for facet, section in FACETS.items():
+            for value in case_values(case, facet):
+                assert f'href="../../faelle/{slug}/"' in (built_site / section / value / "index.html").read_text("utf-8")
+    for slug in METHODS:
+        assert (built_site / "methoden" / slug / "index.html").is_file()
+        assert f"methoden/{slug}/" in locations
+        assert slug in exported_methods
