@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,10 +31,21 @@ _TARGET_RE = re.compile(r"contains a link '([^']+)'")
 class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     pages: int = 0
+    write_seconds: float = 0.0
 
 
-def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path) -> dict:
-    """The MkDocs config for the staged tree: the user's mkdocs.yml plus what cimis guarantees."""
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc")
+
+
+def _extension_name(item: Any) -> str:
+    return item if isinstance(item, str) else next(iter(item))
+
+
+def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path, offline: bool = False) -> dict:
+    """The MkDocs config for the staged tree: the user's mkdocs.yml plus what cimis guarantees.
+
+    ``offline`` makes a bundle that works from a folder via file:// (Material's offline plugin).
+    """
     # edit_uri is used by our own templates: MkDocs would append the staged path, not the source path.
     config = {k: v for k, v in user.items() if k not in ("docs_dir", "site_dir", "nav", "edit_uri", "repo_url")}
     theme = dict(config.get("theme") or {})
@@ -45,9 +57,15 @@ def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path) -> dict:
     user_search = next((p["search"] for p in (config.get("plugins") or []) if isinstance(p, dict) and "search" in p), {})
     # Material drops the German stemmer unless the pipeline names it.
     search = {**(user_search or {}), "lang": "de", "pipeline": SEARCH_PIPELINE}
-    config["plugins"] = [{"search": search}, *plugins]
-    config["extra_css"] = ["assets/cimis.css", *[c for c in config.get("extra_css") or [] if c != "assets/cimis.css"]]
-    config.update(docs_dir="docs", site_dir=str(site_dir), nav=nav, use_directory_urls=True,
+    config["plugins"] = [{"search": search}, *plugins, *(["offline"] if offline else [])]
+    extensions = list(config.get("markdown_extensions") or [])
+    present = {_extension_name(e) for e in extensions}
+    config["markdown_extensions"] = extensions + [e for e in REQUIRED_EXTENSIONS if e not in present]
+    config["extra_css"] = ["assets/cimis.css", "assets/facets.css", "assets/print.css",
+                           *[c for c in config.get("extra_css") or [] if c not in ("assets/cimis.css", "assets/facets.css",
+                                                                             "assets/print.css")]]
+    config["extra_javascript"] = ["assets/facets.js", *[j for j in config.get("extra_javascript") or [] if j != "assets/facets.js"]]
+    config.update(docs_dir="docs", site_dir=str(site_dir), nav=nav, use_directory_urls=not offline,
                   validation={"nav": {"omitted_files": "info", "not_found": "warn"},
                               "links": {"not_found": "warn", "anchors": "warn", "unrecognized_links": "warn",
                                         "absolute_links": "info"}})
@@ -108,7 +126,7 @@ class _Collector(logging.Handler):
 
 def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
     """Point an engine warning at the source file it came from, when we can tell."""
-    path, line = "mkdocs.yml", 1
+    path, line, link = "mkdocs.yml", 1, None
     if m := _DOC_FILE_RE.search(message):
         staged = m.group(1)
         for prefix, source in STAGED_TO_SOURCE:
@@ -124,7 +142,7 @@ def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
     if link:
         return error(path, (line, 1), "broken-link", f"Der Link '{link}' führt ins Leere",
                      "Verweise auf vorhandene Einträge, z. B. ../methods/persona.md oder ../cases/<kürzel>.md")
-    return error(path, (line, 1), "broken-link", f"MkDocs meldet: {message}",
+    return error(path, (line, 1), "engine-warning", f"MkDocs meldet: {message}",
                  "Prüfe Links und Anker in dieser Datei")
 
 
@@ -147,7 +165,7 @@ def run_engine(staging: Path, site_dir: Path, root: Path) -> tuple[list[Diagnost
     finally:
         logger.handlers, logger.propagate, level = saved[0], saved[1], saved[2]
         logger.setLevel(level)
-    pages = sum(1 for _ in site_dir.rglob("index.html")) if site_dir.is_dir() else 0
+    pages = sum(1 for p in site_dir.rglob("*.html") if p.name != "404.html") if site_dir.is_dir() else 0
     return [_engine_diagnostic(m, root) for m in collector.messages], pages
 
 
@@ -162,7 +180,8 @@ def swap_into_place(new: Path, target: Path) -> None:
         os.replace(new, target)
 
 
-def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = None) -> BuildResult:
+def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = None,
+          offline: bool = False) -> BuildResult:
     """Build the site into ``out``; on any problem ``out`` stays exactly as it was."""
     root = Path(content.root)
     out = out.resolve()
@@ -172,13 +191,15 @@ def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = 
             staging = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cimis-stage-")))
         fresh = Path(tempfile.mkdtemp(prefix=".cimis-build-", dir=out.parent))
         stack.callback(shutil.rmtree, fresh, True)
+        writing = time.perf_counter()
         write_tree(tree, staging / "docs")
         _copy_overrides(staging / "overrides")
-        config = engine_config(content.config, tree.nav, fresh)
+        write_seconds = time.perf_counter() - writing
+        config = engine_config(content.config, tree.nav, fresh, offline)
         (staging / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
         with _environment("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):
             diagnostics, pages = run_engine(staging, fresh, root)
         if diagnostics:
-            return BuildResult(tuple(diagnostics))
+            return BuildResult(tuple(diagnostics), write_seconds=write_seconds)
         swap_into_place(fresh, out)
-        return BuildResult((), pages)
+        return BuildResult((), pages, write_seconds)

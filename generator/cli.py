@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from . import pipeline
-from .diagnostics import FORMATTERS
+from .cards import LAYOUTS, CardsUnavailable
+from .diagnostics import FORMATTERS, did_you_mean
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -28,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="prüfen, dann die Website nach site/ bauen")
     for sub in (check, build):
         sub.add_argument("--strict", action="store_true", help="auch Warnungen lassen den Lauf scheitern")
+    build.add_argument("--offline", action="store_true",
+                       help="Fassung, die ohne Server aus einem Ordner oder von einem USB-Stick funktioniert")
+    build.add_argument("--out", type=Path, help="Zielordner (Standard: site/ im Projektordner)")
     serve = commands.add_parser("serve", help="Vorschau mit automatischem Neuladen")
     serve.add_argument("--port", type=int, default=8000, help="Port auf 127.0.0.1 (Standard: 8000)")
     new = commands.add_parser("new", help="neuen Fall oder neue Methodenkarte anlegen")
@@ -36,7 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--no-input", action="store_true", help="keine Fragen stellen, kommentierte Vorlage schreiben")
     guide = commands.add_parser("guide", help="Anleitung für Beitragende (CONTRIBUTING.md) erzeugen")
     guide.add_argument("--out", type=Path, help="Datei statt Standardausgabe")
-    for sub in (check, build, serve, new, guide):
+    cards = commands.add_parser("cards", help="Methodenkarten als druckfertiges PDF")
+    cards.add_argument("--layout", choices=LAYOUTS, default="a6",
+                       help="a6 = je Karte Vorder- und Rückseite auf A6; a4-4up = vier Karten je A4-Bogen mit "
+                            "Schneidmarken, für beidseitigen Druck (Standard: a6)")
+    cards.add_argument("--out", type=Path, help="PDF-Datei (Standard: karten-<layout>.pdf im aktuellen Ordner)")
+    cards.add_argument("slugs", nargs="*", metavar="SLUG", help="nur diese Methoden, z. B. persona (Standard: alle)")
+    for sub in (check, build, serve, new, guide, cards):
         sub.add_argument("--root", type=Path, default=Path("."), help="Projektordner (Standard: aktueller Ordner)")
     return parser
 
@@ -66,7 +76,7 @@ def _check(args, today: dt.date) -> int:
 
 def _build(args, today: dt.date) -> int:
     started = time.perf_counter()
-    result = pipeline.build(args.root, today, strict=args.strict)
+    result = pipeline.build(args.root, today, strict=args.strict, out=args.out, offline=args.offline)
     _report(result.diagnostics, "human")
     if result.failed:
         print(f"Bau abgebrochen, site/ blieb unverändert: {_summary(result.diagnostics)}", file=sys.stderr)
@@ -116,7 +126,32 @@ def _guide(args, today: dt.date) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": _check, "build": _build, "serve": _serve, "new": _new, "guide": _guide}
+def _cards(args, today: dt.date) -> int:
+    result = pipeline.card_deck(args.root, today, args.layout, tuple(args.slugs))
+    for slug in result.unknown:
+        hint = did_you_mean(slug, result.known)
+        print(f"cimis: Die Methode '{slug}' gibt es nicht in methods/." + (f" {hint}" if hint else ""),
+              file=sys.stderr)
+    if result.unknown or not result.known:
+        if not result.known:
+            print("cimis: In methods/ gibt es keine Methodenkarten.", file=sys.stderr)
+        return EXIT_USAGE
+    _report(result.diagnostics, "human")
+    if result.failed:
+        print(f"Keine Karten gedruckt, erst die Inhalte korrigieren: {_summary(result.diagnostics)}", file=sys.stderr)
+        return EXIT_CONTENT
+    out = args.out or Path(f"karten-{args.layout}.pdf")
+    try:
+        out.write_bytes(result.pdf)
+    except OSError as exc:
+        print(f"cimis: Die Datei '{out}' lässt sich nicht schreiben ({exc.strerror}); gibt es den Ordner, "
+              "und darfst du dort schreiben?", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{result.cards} Methodenkarten, {result.pages} Seiten ({args.layout}) → {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS = {"check": _check, "build": _build, "serve": _serve, "new": _new, "guide": _guide, "cards": _cards}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.root.is_dir():
         print(f"cimis: Der Projektordner '{args.root}' existiert nicht.", file=sys.stderr)
         return EXIT_USAGE
-    return COMMANDS[args.command](args, dt.date.today())
+    try:
+        return COMMANDS[args.command](args, dt.date.today())
+    except CardsUnavailable as exc:  # WeasyPrint or Pango missing: the machine, not the content
+        print(f"cimis: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -22,6 +22,14 @@ CONTENT_FOLDERS = {"cases": CASE, "methods": METHOD}
 
 # PyYAML's English problem texts, translated for content authors.
 _YAML_PROBLEMS = {
+    "mapping values are not allowed in this context": (
+        "Ein Doppelpunkt steht an einer Stelle, an der YAML keinen erwartet",
+        "Setze den Text in Anführungszeichen, z. B. title: \"Wie geht das: ein Beispiel\"",
+    ),
+    "found a tab character that violates indentation": (
+        "Tabulatorzeichen sind in YAML nicht erlaubt",
+        "Rücke mit Leerzeichen statt Tabs ein",
+    ),
     "mapping values are not allowed here": (
         "Ein Doppelpunkt steht an einer Stelle, an der YAML keinen erwartet",
         "Setze den Text in Anführungszeichen, z. B. title: \"Wie geht das: ein Beispiel\"",
@@ -55,6 +63,10 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# libyaml composes ten times faster; it shares aliased nodes, which the converter refuses on sight.
+_COMPOSER = getattr(yaml, "CSafeLoader", _Loader)
+
+
 def _yaml_problem(exc: yaml.YAMLError, path: str, line_offset: int) -> Diagnostic:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     pos = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
@@ -77,16 +89,27 @@ class _Converter:
         self.key_pos: dict[KeyPath, Pos] = {}
         self.problems: list[Diagnostic] = []
         self._scalars = yaml.SafeLoader("")
+        self._seen: set[int] = set()
+        self.aliased = False
 
     def pos(self, node: yaml.Node) -> Pos:
         return (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
 
-    def convert(self, node: yaml.Node, path: KeyPath = ()) -> Any:
+    def convert(self, node: yaml.Node, path: KeyPath = (), where: Pos | None = None) -> Any:
+        if id(node) in self._seen:
+            # The same node twice means an alias (*name): refuse it once, do not expand it.
+            if not self.aliased:
+                self.aliased = True
+                self.problems.append(error(self.path, where or self.pos(node), "yaml-alias",
+                                           "YAML-Anker und -Aliase (& und *) sind nicht erlaubt",
+                                           "Schreibe den Wert aus, statt ihn mit * zu wiederholen"))
+            return None
+        self._seen.add(id(node))
         self.value_pos[path] = self.pos(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+            return [self.convert(item, path + (i,), self.value_pos[path]) for i, item in enumerate(node.value)]
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict:
@@ -105,7 +128,7 @@ class _Converter:
                                            f"Er steht schon in Zeile {first[0]}; lösche eine der beiden Angaben"))
                 continue
             self.key_pos[path + (key,)] = self.pos(key_node)
-            result[key] = self.convert(value_node, path + (key,))
+            result[key] = self.convert(value_node, path + (key,), self.pos(key_node))
         return result
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
@@ -124,7 +147,7 @@ class _Converter:
 def parse_yaml(text: str, path: str, line_offset: int = 0):
     """Parse YAML text into (data, value_pos, key_pos, problems); never raises on bad input."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_COMPOSER)
     except yaml.YAMLError as exc:
         return None, {}, {}, [_yaml_problem(exc, path, line_offset)]
     except RecursionError:
@@ -133,7 +156,13 @@ def parse_yaml(text: str, path: str, line_offset: int = 0):
     if node is None:
         return None, {(): (1 + line_offset, 1)}, {}, []
     converter = _Converter(path, line_offset)
-    data = converter.convert(node)
+    try:
+        data = converter.convert(node)
+    except RecursionError:
+        return None, {}, {}, [error(path, (1 + line_offset, 1), "yaml-syntax",
+                                    "Die Angaben sind zu tief verschachtelt", "Vereinfache die Struktur")]
+    if converter.aliased:
+        data = None
     return data, converter.value_pos, converter.key_pos, converter.problems
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import Mapping
 
 from . import build as engine
+from . import cards
 from .diagnostics import Diagnostic
 from .guide import render_guide
 from .link import build_index
@@ -24,6 +27,7 @@ class BuildOutcome:
     failed: bool
     pages: int = 0
     out: Path | None = None
+    timings: Mapping[str, float] = field(default_factory=dict)
 
 
 def _vocabulary_slugs(source) -> dict[str, tuple[str, ...]]:
@@ -71,8 +75,9 @@ def published_schemas(content, today: dt.date) -> dict[str, dict]:
 
 
 def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None = None,
-          staging: Path | None = None) -> BuildOutcome:
+          staging: Path | None = None, offline: bool = False) -> BuildOutcome:
     """Check, then build ``root``/site; nothing in the output changes unless every step succeeds."""
+    started = time.perf_counter()
     source = load_project(root)
     diagnostics = validate(source, today)
     if has_errors(diagnostics, strict):
@@ -83,7 +88,40 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
                          tuple(m.slug for m in content.methods), content.config, for_site=True)
     tree = render_site(content, index, published_schemas(content, today), assets, guide)
+    tree = replace(tree, files={**tree.files, **cards.site_files(content)})
     out = out or root / "site"
-    result = engine.build(content, tree, out, staging)
+    rendered = time.perf_counter()
+    result = engine.build(content, tree, out, staging, offline)
+    finished = time.perf_counter()
+    # "staging" is everything before the engine runs: checking, rendering and writing the staged files.
+    timings = {"staging": rendered - started + result.write_seconds,
+               "engine": finished - rendered - result.write_seconds, "total": finished - started}
     all_diagnostics = diagnostics + result.diagnostics
-    return BuildOutcome(all_diagnostics, bool(result.diagnostics), result.pages, out)
+    return BuildOutcome(all_diagnostics, bool(result.diagnostics), result.pages, out, timings)
+
+
+@dataclass(frozen=True, slots=True)
+class CardsOutcome:
+    diagnostics: tuple[Diagnostic, ...] = ()
+    failed: bool = False
+    unknown: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
+    pdf: bytes | None = None
+    cards: int = 0
+    pages: int = 0
+
+
+def card_deck(root: Path, today: dt.date, layout: str, slugs: tuple[str, ...] = ()) -> CardsOutcome:
+    """Check, then render the method cards ``slugs`` (all when empty) as one PDF in ``layout``."""
+    source = load_project(root)
+    known = tuple(sorted(d.slug for d in source.documents if d.kind == "method"))
+    unknown = tuple(s for s in dict.fromkeys(slugs) if s not in known)
+    if unknown or not known:
+        return CardsOutcome(failed=True, unknown=unknown, known=known)
+    diagnostics = validate(source, today)
+    if has_errors(diagnostics):
+        return CardsOutcome(diagnostics, True, known=known)
+    content = to_content(source)
+    deck = cards.cards_for(content, slugs)
+    pdf = cards.render_cards(deck, layout, brand=cards.brand_of(content.config))
+    return CardsOutcome(diagnostics, known=known, pdf=pdf, cards=len(deck), pages=cards.page_count(len(deck), layout))

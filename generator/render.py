@@ -15,6 +15,7 @@ import jinja2
 import yaml
 
 from . import data
+from .filters import case_filters, filter_groups, method_filters
 from .link import Index
 from .model import Case, Content, Method
 
@@ -34,6 +35,7 @@ NAV = (
     ("Start", "index.md"),
     ("Fälle", "faelle/index.md"),
     ("Methoden", "methoden/index.md"),
+    ("Karten", "karten/index.md"),
     ("Matrix", "matrix/index.md"),
     ("Entdecken", (("Regionen", "regionen/index.md"), ("Branchen", "branchen/index.md"),
                    ("Teilmärkte", "teilmaerkte/index.md"), ("Themen", "themen/index.md"),
@@ -137,15 +139,17 @@ class _Renderer:
     def vocab_link(self, vocabulary: str, slug: str, root: str = "../") -> tuple[str, str]:
         return self.content.short(vocabulary, slug), f"{root}{SECTIONS[vocabulary]}/{slug}.md"
 
-    def case_item(self, case: Case) -> dict:
+    def case_item(self, case: Case, filters: bool = False) -> dict:
         return {"slug": case.slug, "title": case.title, "description": case.description, "year": case.year,
                 "example": case.example, "district_label": self.content.label("districts", case.district),
-                "industry_label": self.content.short("industries", case.industry)}
+                "industry_label": self.content.short("industries", case.industry),
+                "filters": case_filters(case) if filters else None}
 
-    def method_item(self, method: Method) -> dict:
+    def method_item(self, method: Method, filters: bool = False) -> dict:
         return {"slug": method.slug, "title": method.title, "tagline": method.tagline,
                 "difficulty": method.difficulty, "duration_text": duration_text(method.duration),
-                "group_text": _range(method.group_size, "Person", "Personen")}
+                "group_text": _range(method.group_size, "Person", "Personen"),
+                "filters": method_filters(method) if filters else None}
 
     def case_page(self, case: Case) -> bytes:
         vocab = self.content.vocabularies
@@ -251,10 +255,13 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     r = _Renderer(content, index)
     files: dict[str, bytes] = {"index.md": r.home_page()}
     files["faelle/index.md"] = r.page("cases.md.j2", front_matter=_front_matter(
-        "Fälle", "Alle Fallbeispiele der Wissensbasis."), cases=[r.case_item(c) for c in content.cases])
+        "Fälle", "Alle Fallbeispiele der Wissensbasis.", hide=("navigation", "toc")),
+        cases=[r.case_item(c, filters=True) for c in content.cases],
+        filters=filter_groups(content, "cases", _labels()))
     files["methoden/index.md"] = r.page("methods.md.j2", front_matter=_front_matter(
-        "Methoden", "Alle Methodenkarten der Wissensbasis."),
-        methods=[r.method_item(m) for m in sorted(content.methods, key=lambda m: m.title.lower())])
+        "Methoden", "Alle Methodenkarten der Wissensbasis.", hide=("navigation", "toc")),
+        methods=[r.method_item(m, filters=True) for m in sorted(content.methods, key=lambda m: m.title.lower())],
+        filters=filter_groups(content, "methods", _labels()))
     for case in content.cases:
         files[f"faelle/{case.slug}.md"] = r.case_page(case)
         if case.image:

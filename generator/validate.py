@@ -14,6 +14,7 @@ import jsonschema
 
 from . import schema as schemas
 from .diagnostics import Diagnostic, did_you_mean, error, sort_key, warning
+from .fit import check_card_fit
 from .load import SLUG_RE
 from .model import CASE, METHOD, PAGE, VOCABULARY, Document, Source
 
@@ -93,6 +94,8 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
         found.extend(d for d in _schema_problems(doc, resolved[doc.kind]) if (d.line, d.column) not in filled_in)
         for rule in RULES[doc.kind]:
             found.extend(rule(doc, context))
+    # Print fit last: it lays out every method card that has no other error, all in one go.
+    found.extend(check_card_fit(source, found))
     return tuple(sorted(set(found), key=sort_key))
 
 

@@ -96,3 +96,11 @@ def test_broken_link_in_body_fails_build_at_source_line(project: Path) -> None:
     assert result.returncode == 1
     assert f"methods/persona.md:{line}:1: error[broken-link]" in result.stderr
     assert not (project / "site").exists()
+
+
+def test_engine_warning_without_a_doc_file_becomes_a_diagnostic(tmp_path: Path) -> None:
+    from generator.build import _engine_diagnostic
+
+    d = _engine_diagnostic("Config value 'theme': something is off", tmp_path)
+    assert (d.path, d.line, d.code) == ("mkdocs.yml", 1, "engine-warning")
+    assert d.message == "MkDocs meldet: Config value 'theme': something is off"

@@ -62,3 +62,24 @@ def test_every_entry_reaches_its_page_indexes_search_and_exports(built_site: Pat
         assert (built_site / "methoden" / slug / "index.html").is_file()
         assert f"methoden/{slug}/" in locations
         assert slug in exported_methods
+
+
+def test_offline_bundle_links_files_not_folders(tmp_path: Path) -> None:
+    from generator import pipeline
+
+    from .conftest import TODAY, copy_project
+
+    root = copy_project(tmp_path / "project")
+    out = tmp_path / "usb"
+    assert not pipeline.build(root, TODAY, out=out, offline=True).failed
+    assert (out / "search" / "search_index.js").is_file()
+    folders = []
+    for name, soup in html_pages(out).items():
+        for a in soup.find_all("a", href=True):
+            url = urlparse(urljoin(f"file:///usb/{name}", a["href"]))
+            if url.scheme != "file" or not url.path.startswith("/usb/"):
+                continue
+            target = out / unquote(url.path)[len("/usb/"):]
+            if not target.is_file():
+                folders.append(f"{name}: {a['href']}")
+    assert folders == []

@@ -16,7 +16,8 @@ from .conftest import FIXTURES, REPO, TODAY, copy_project
 INVALID = FIXTURES / "invalid"
 EXPECTED: dict[str, list[list]] = yaml.safe_load((INVALID / "expected.yml").read_text("utf-8"))
 # Codes that need a whole broken project to trigger; test_validate_project.py covers them.
-PROJECT_LEVEL_CODES = {"missing-vocabulary", "missing-config", "bad-slug", "broken-link", "file-too-large"}
+PROJECT_LEVEL_CODES = {"missing-vocabulary", "missing-config", "bad-slug", "broken-link", "file-too-large",
+                       "engine-warning"}
 # Defensive codes with no content that reaches them on purpose (a read error, a schema rule we have not used).
 UNREACHABLE_BY_CONTENT = {"unreadable", "invalid-value"}
 
