@@ -8,6 +8,8 @@ import logging
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -35,6 +37,9 @@ class BuildResult:
 
 
 REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc")
+# Our stylesheets and scripts (generator/assets/); a11y.css comes after the others so its contrast fixes win.
+OWN_CSS = ("assets/cimis.css", "assets/facets.css", "assets/print.css", "assets/a11y.css")
+OWN_JS = ("assets/facets.js", "assets/a11y.js")
 
 
 def _extension_name(item: Any) -> str:
@@ -57,14 +62,18 @@ def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path, offline: b
     user_search = next((p["search"] for p in (config.get("plugins") or []) if isinstance(p, dict) and "search" in p), {})
     # Material drops the German stemmer unless the pipeline names it.
     search = {**(user_search or {}), "lang": "de", "pipeline": SEARCH_PIPELINE}
-    config["plugins"] = [{"search": search}, *plugins, *(["offline"] if offline else [])]
+    if offline:
+        # file:// cannot fetch Pagefind's index chunks: the bundle keeps Material's search index.
+        config["plugins"] = [{"search": search}, *plugins, "offline"]
+    else:
+        # Online, Pagefind indexes the built site: a reader downloads a few small chunks, not the whole index.
+        config["plugins"] = plugins
+        config["extra"] = {**(config.get("extra") or {}), "cimis_search": "pagefind"}
     extensions = list(config.get("markdown_extensions") or [])
     present = {_extension_name(e) for e in extensions}
     config["markdown_extensions"] = extensions + [e for e in REQUIRED_EXTENSIONS if e not in present]
-    config["extra_css"] = ["assets/cimis.css", "assets/facets.css", "assets/print.css",
-                           *[c for c in config.get("extra_css") or [] if c not in ("assets/cimis.css", "assets/facets.css",
-                                                                             "assets/print.css")]]
-    config["extra_javascript"] = ["assets/facets.js", *[j for j in config.get("extra_javascript") or [] if j != "assets/facets.js"]]
+    config["extra_css"] = [*OWN_CSS, *[c for c in config.get("extra_css") or [] if c not in OWN_CSS]]
+    config["extra_javascript"] = [*OWN_JS, *[j for j in config.get("extra_javascript") or [] if j not in OWN_JS]]
     config.update(docs_dir="docs", site_dir=str(site_dir), nav=nav, use_directory_urls=not offline,
                   validation={"nav": {"omitted_files": "info", "not_found": "warn"},
                               "links": {"not_found": "warn", "anchors": "warn", "unrecognized_links": "warn",
@@ -169,6 +178,35 @@ def run_engine(staging: Path, site_dir: Path, root: Path) -> tuple[list[Diagnost
     return [_engine_diagnostic(m, root) for m in collector.messages], pages
 
 
+PAGEFIND_CONFIG = {
+    "root_selector": "article",
+    # Lists of entries, filter controls and heading permalinks would only repeat what the entries' pages say.
+    "exclude_selectors": ["[data-search-exclude]", ".headerlink", ".cimis-facets", "nav"],
+    "force_language": "de",
+}
+
+
+class SearchIndexUnavailable(RuntimeError):
+    """Pagefind is not installed or cannot run: the machine, not the content."""
+
+
+def run_pagefind(site_dir: Path, staging: Path) -> list[Diagnostic]:
+    """Index the built site with Pagefind (German stemming); output goes to site_dir/pagefind/."""
+    (staging / "pagefind.yml").write_text(yaml.safe_dump(PAGEFIND_CONFIG), "utf-8")
+    try:
+        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
+                                cwd=staging, capture_output=True, text=True, timeout=600, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SearchIndexUnavailable(f"Pagefind lässt sich nicht starten: {exc}") from exc
+    if result.returncode != 0 or not (site_dir / "pagefind" / "pagefind.js").is_file():
+        message = (result.stderr or result.stdout).strip()
+        if "No module named pagefind" in message or "binary" in message.lower():
+            raise SearchIndexUnavailable("Pagefind fehlt: .venv/bin/pip install -e . installiert es (pagefind[bin]).")
+        return [error("mkdocs.yml", (1, 1), "engine-warning", f"Pagefind meldet: {message[:500]}",
+                      "Prüfe die Ausgabe von Pagefind")]
+    return []
+
+
 def swap_into_place(new: Path, target: Path) -> None:
     """Replace ``target`` with ``new`` so that readers never see a half-written folder."""
     if target.exists():
@@ -199,6 +237,8 @@ def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = 
         (staging / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
         with _environment("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):
             diagnostics, pages = run_engine(staging, fresh, root)
+        if not diagnostics and not offline:
+            diagnostics = run_pagefind(fresh, staging)
         if diagnostics:
             return BuildResult(tuple(diagnostics), write_seconds=write_seconds)
         swap_into_place(fresh, out)

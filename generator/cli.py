@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from . import pipeline
+from .build import SearchIndexUnavailable
 from .cards import LAYOUTS, CardsUnavailable
 from .diagnostics import FORMATTERS, did_you_mean
 
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args, dt.date.today())
-    except CardsUnavailable as exc:  # WeasyPrint or Pango missing: the machine, not the content
+    except (CardsUnavailable, SearchIndexUnavailable) as exc:  # the machine, not the content
         print(f"cimis: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -44,9 +44,32 @@ def relatedness(a: Case, b: Case) -> int:
 
 def related_cases(case: Case, cases: tuple[Case, ...], limit: int = 5) -> tuple[str, ...]:
     """Up to ``limit`` other cases with something in common, best first, ties by slug."""
-    scored = sorted(((relatedness(case, other), other.slug) for other in cases if other.slug != case.slug),
-                    key=lambda item: (-item[0], item[1]))
-    return tuple(slug for score, slug in scored[:limit] if score > 0)
+    return _related_all((case, *[c for c in cases if c.slug != case.slug]), limit)[case.slug]
+
+
+def _features(case: Case) -> list[tuple[str, str, int]]:
+    # Same weights as relatedness(): a shared method counts 3, industry and submarket 2, topic and district 1.
+    return ([("m", m, 3) for m in set(case.methods)] + [("i", case.industry, 2)]
+            + [("s", s, 2) for s in set(case.submarkets)] + [("t", t, 1) for t in set(case.topics)]
+            + [("d", case.district, 1)])
+
+
+def _related_all(cases: tuple[Case, ...], limit: int = 5) -> dict[str, tuple[str, ...]]:
+    """Related cases for every case at once: scores summed per shared feature, not over all pairs."""
+    holders: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for case in cases:
+        for kind, value, _ in _features(case):
+            holders[(kind, value)].append(case.slug)
+    related = {}
+    for case in cases:
+        scores: Counter = Counter()
+        for kind, value, weight in _features(case):
+            for other in holders[(kind, value)]:
+                scores[other] += weight
+        scores.pop(case.slug, None)
+        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        related[case.slug] = tuple(slug for slug, _ in best)
+    return related
 
 
 def build_index(content: Content) -> Index:
@@ -78,7 +101,7 @@ def build_index(content: Content) -> Index:
         methods_by_phase=_freeze(by_phase),
         matrix=_freeze(matrix),
         newest_cases=tuple(c.slug for c in newest),
-        related_cases={c.slug: related_cases(c, content.cases) for c in content.cases},
+        related_cases=_related_all(content.cases),
         used_together={m: tuple(slug for slug, _ in sorted(counter.items(), key=lambda i: (-i[1], i[0]))[:5])
                        for m, counter in together.items()},
         combined_by=_freeze(combined_by),

@@ -63,11 +63,12 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     """Collect every problem in the project; never stops at the first."""
     found: list[Diagnostic] = list(source.problems)
     vocabularies = {}
+    vocabulary_validator = _validator(schemas.resolve_schema(VOCABULARY, {}, today))
     for doc in source.vocabulary_documents:
         found.extend(doc.problems)
         if doc.data is None and doc.problems:
             continue
-        found.extend(_schema_problems(doc, schemas.resolve_schema(VOCABULARY, {}, today)))
+        found.extend(_schema_problems(doc, vocabulary_validator))
         if isinstance(doc.data, dict):
             vocabularies[doc.slug] = tuple(doc.data)
     for name in REQUIRED_VOCABULARIES:
@@ -82,7 +83,8 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
         found.extend(source.config.problems)
     methods = tuple(d.slug for d in source.documents if d.kind == METHOD)
     context = Context(Path(source.root), today, vocabularies, methods)
-    resolved = {kind: schemas.resolve_schema(kind, vocabularies, today, methods) for kind in (CASE, METHOD, PAGE)}
+    resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today, methods))
+                for kind in (CASE, METHOD, PAGE)}
     for doc in source.documents:
         found.extend(doc.problems)
         if doc.data is None:
@@ -142,8 +144,12 @@ def _describe(value: Any) -> str:
     return "eine Zuordnung"
 
 
-def _schema_problems(doc: Document, schema: dict) -> Iterable[Diagnostic]:
-    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+def _validator(schema: dict) -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+
+
+def _schema_problems(doc: Document, validator: jsonschema.Draft7Validator) -> Iterable[Diagnostic]:
+    schema = validator.schema
     instance = _jsonable(doc.data)
     seen: set[tuple] = set()
     for err in validator.iter_errors(instance):

@@ -46,3 +46,19 @@ def test_related_cases_rank_shared_methods_first_and_never_self() -> None:
     same_place = case("same-place", ("m9",))
     unrelated = case("unrelated", ("m9",), district="x", industry="y", submarket="z", topics=("q",))
     assert related_cases(target, (target, unrelated, same_place, same_methods)) == ("same-methods", "same-place")
+
+
+def test_fast_related_cases_equal_the_pairwise_definition() -> None:
+    import random
+
+    from generator.link import _related_all, relatedness
+
+    rng = random.Random(3)
+    cases = tuple(case(f"c{i}", tuple(rng.sample(["m1", "m2", "m3", "m4", "m5"], rng.randint(1, 3))),
+                       district=rng.choice(["a", "b", "c"]), industry=rng.choice(["x", "y"]),
+                       submarket=rng.choice(["s1", "s2", "s3"]), topics=tuple(rng.sample(["t1", "t2", "t3"], 1)))
+                  for i in range(40))
+    fast = _related_all(cases)
+    for a in cases:
+        pairwise = sorted(((relatedness(a, b), b.slug) for b in cases if b is not a), key=lambda x: (-x[0], x[1]))
+        assert fast[a.slug] == tuple(slug for score, slug in pairwise[:5] if score > 0)

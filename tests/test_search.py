@@ -1,44 +1,40 @@
-"""German search quality: the queries in search_queries.yml, typed into the built site's search box."""
+"""German search quality: the queries in search_queries.yml, run through the built site's Pagefind search."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 import yaml
 
 from .browser import browser, site_url  # noqa: F401 (fixtures)
 
+RESULT = ".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title > a"
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yml").read_text("utf-8"))
-# Material's German messages in the result header: the empty box, and any finished search.
-IDLE = "() => document.querySelector('.md-search-result__meta').textContent === 'Suchbegriff eingeben'"
-DONE = "() => /Suchergebnis/.test(document.querySelector('.md-search-result__meta').textContent)"
 
 
 @pytest.fixture(scope="module")
 def search_page(browser, site_url: str):  # noqa: F811 (fixtures)
-    """The home page with Material's search index loaded, shared by all queries."""
+    """One browser page for all queries; each query loads /suche/?q=… as the header form does."""
     context = browser.new_context(service_workers="block")
     page = context.new_page()
-    page.goto(site_url)
-    page.wait_for_function(IDLE)
-    yield page
+    yield page, site_url
     context.close()
 
 
-def search(page, query: str) -> list[str]:
-    """Type ``query`` the way a reader does; the pages of the result list, best first ('faelle/slug')."""
-    box = page.locator("input.md-search__input")
-    # Material searches on keyup. Emptying the box first shows the idle message, so the next finished
-    # search seen is the one for this query.
-    box.fill("")
-    box.press("End")
-    page.wait_for_function(IDLE)
-    box.fill(query)
-    box.press("End")
-    page.wait_for_function(DONE)
-    hrefs = page.eval_on_selector_all(".md-search-result__item", "items => items.map(i => i.querySelector('a').href)")
+def search(search_page, query: str) -> list[str]:
+    """The pages Pagefind lists for ``query``, best first ('faelle/slug'); sub-results left out."""
+    page, site_url = search_page
+    page.goto(f"{site_url}suche/?q={quote(query)}")
+    # Pagefind announces the count first and fills in results as their fragments arrive.
+    page.wait_for_function(f"""() => {{
+        const message = document.querySelector('.pagefind-ui__message')?.textContent || '';
+        const count = parseInt(message, 10);
+        if (/^Keine/.test(message)) return true;
+        return count > 0 && document.querySelectorAll('{RESULT}').length >= Math.min(count, 5);
+    }}""")
+    hrefs = page.eval_on_selector_all(RESULT, "links => links.map(a => a.href)")
     return [urlparse(href).path.strip("/") for href in hrefs]
 
 

@@ -1,0 +1,20 @@
+/* cimis: the search page. Pagefind's UI, started with the query from ?q= (the header form sends it). */
+(function () {
+  "use strict";
+  function start() {
+    var element = document.getElementById("cimis-suche");
+    if (!element || typeof PagefindUI === "undefined") return;
+    var ui = new PagefindUI({ element: "#cimis-suche", showSubResults: true, showImages: false, resetStyles: false });
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) ui.triggerSearch(query);
+    var input = element.querySelector("input");
+    if (input) {
+      input.addEventListener("input", function () {
+        var url = new URL(window.location.href);
+        if (input.value) url.searchParams.set("q", input.value); else url.searchParams.delete("q");
+        window.history.replaceState(null, "", url);
+      });
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
