@@ -7,11 +7,14 @@ Prints medians of several runs. Each measured step runs in a fresh subprocess, s
 from __future__ import annotations
 
 import argparse
+import functools
+import http.server
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from grow import grow
@@ -46,18 +49,37 @@ def measure(root: Path, step: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def first_query_bytes(site: Path, query: str = "Museum") -> int:
+    """Bytes the browser fetches for search when a reader runs a first query on /suche/ (Chromium)."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fetched: list[int] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+            page = browser.new_page()
+            page.on("response", lambda r: fetched.append(len(r.body())) if "/pagefind/" in r.url
+                    or r.url.endswith("suche.js") else None)
+            page.goto(f"http://127.0.0.1:{server.server_port}/suche/?q={query}")
+            page.wait_for_selector(".pagefind-ui__result-link", timeout=30000)
+            page.wait_for_load_state("networkidle")
+            browser.close()
+    finally:
+        server.shutdown()
+    return sum(fetched)
+
+
 def site_figures(site: Path) -> dict:
     files = [p for p in site.rglob("*") if p.is_file()]
     pages = [p for p in files if p.suffix == ".html"]
-    search = site / "search" / "search_index.json"
-    # What the browser fetches before it can answer the first query: the index plus the search worker and lunr.
-    search_assets = list((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
-    lunr = site / "assets" / "javascripts" / "lunr"
-    lunr_files = [lunr / "min" / "lunr.stemmer.support.min.js", lunr / "min" / "lunr.de.min.js"]
-    first_query = sum(p.stat().st_size for p in [search, *search_assets, *lunr_files] if p.is_file())
     return {"site_mb": sum(p.stat().st_size for p in files) / 1e6, "pages": len(pages),
             "avg_page_kb": statistics.mean(p.stat().st_size for p in pages) / 1e3,
-            "first_query_mb": first_query / 1e6}
+            "first_query_mb": first_query_bytes(site) / 1e6}
 
 
 def benchmark(cases: int, methods: int, runs: int) -> dict:

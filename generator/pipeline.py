@@ -87,7 +87,8 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     assets = Path(str(resources.files("generator").joinpath("assets")))
     guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
                          tuple(m.slug for m in content.methods), content.config, for_site=True)
-    tree = render_site(content, index, published_schemas(content, today), assets, guide, search_page=not offline)
+    tree = render_site(content, index, published_schemas(content, today), assets, guide, search_page=not offline,
+                       directory_urls=not offline)
     tree = replace(tree, files={**tree.files, **cards.site_files(content)})
     out = out or root / "site"
     rendered = time.perf_counter()

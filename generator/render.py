@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -65,6 +67,32 @@ def source_link(target: str) -> str:
     return target
 
 
+def page_url(md_path: str, directory_urls: bool = True) -> str:
+    """The URL path (relative to the site root) that the engine gives the staged page ``md_path``."""
+    stem = md_path[: -len(".md")] if md_path.endswith(".md") else md_path
+    if not md_path.endswith(".md"):
+        return md_path
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index":
+        return ""
+    return stem[: -len("index")] if stem.endswith("/index") else f"{stem}/"
+
+
+def relative_url(here: str, target: str, directory_urls: bool = True) -> str:
+    """Link from staged page ``here`` to staged page ``target`` as the built site needs it.
+
+    Lists are written as HTML, which the engine passes through untouched (Markdown lists of links were
+    most of the engine's time on large sites), so the links must already be the final relative URLs.
+    """
+    source, destination = page_url(here, directory_urls), page_url(target, directory_urls)
+    base = source if source.endswith("/") or not source else posixpath.dirname(source)
+    relative = posixpath.relpath(destination or ".", base or ".")
+    if destination.endswith("/") or not destination:
+        relative = "./" if relative == "." else f"{relative}/"
+    return relative
+
+
 def escape_markdown(text: Any) -> str:
     """Make contributor text inert inside Markdown: no HTML, no markup."""
     text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -124,14 +152,16 @@ def duration_text(minutes: tuple[int, int]) -> str:
 class _Renderer:
     """Holds the environment and lookups for one render run (no state between runs)."""
 
-    def __init__(self, content: Content, index: Index):
+    def __init__(self, content: Content, index: Index, directory_urls: bool = True):
         self.content, self.index, self.env = content, index, environment()
+        self.env.globals["url"] = functools.partial(relative_url, directory_urls=directory_urls)
         self.cases = {c.slug: c for c in content.cases}
         self.methods = {m.slug: m for m in content.methods}
         self.contribute = "mitmachen.md"
 
-    def page(self, template: str, **values) -> bytes:
-        return self.env.get_template(template).render(**values).encode("utf-8")
+    def page(self, template: str, here: str, **values) -> bytes:
+        """Render ``template`` as the staged page ``here`` (lists link relative to it)."""
+        return self.env.get_template(template).render(here=here, **values).encode("utf-8")
 
     def edit_url(self, path: str) -> str | None:
         base = self.content.config.get("edit_uri")
@@ -155,7 +185,7 @@ class _Renderer:
     def case_page(self, case: Case) -> bytes:
         vocab = self.content.vocabularies
         return self.page(
-            "case.md.j2", case=case, front_matter=_front_matter(
+            "case.md.j2", f"faelle/{case.slug}.md", case=case, front_matter=_front_matter(
                 case.title, case.description, og_type="article", jsonld=data.case_jsonld(self.content, case)),
             organisation_type=self.content.label("organisation-types", case.organisation_type),
             district=self.vocab_link("districts", case.district),
@@ -176,7 +206,7 @@ class _Renderer:
         together = [self.methods[m] for m in self.index.used_together.get(method.slug, ())
                     if m not in method.combine_with]
         return self.page(
-            "method.md.j2", method=method, front_matter=_front_matter(
+            "method.md.j2", f"methoden/{method.slug}.md", method=method, front_matter=_front_matter(
                 method.title, method.tagline, og_type="article", jsonld=data.method_jsonld(self.content, method)),
             duration_text=duration_text(method.duration),
             group_text=_range(method.group_size, "Person", "Personen"),
@@ -202,13 +232,13 @@ class _Renderer:
                          for s in self.index.cases_by_facet[vocabulary].get(entry.slug, ())]
                 count = len(cases)
             files[f"{section}/{entry.slug}.md"] = self.page(
-                "facet.md.j2", front_matter=_front_matter(entry.label, entry.description), entry=entry,
+                "facet.md.j2", f"{section}/{entry.slug}.md", front_matter=_front_matter(entry.label, entry.description), entry=entry,
                 facet=facet, code_label=CODE_LABELS.get(vocabulary), cases=cases, methods=methods,
                 contribute_href=f"../{self.contribute}")
             entries.append({"slug": entry.slug, "label": entry.label, "code": entry.code, "count": count})
         unit = ("Methode", "Methoden") if vocabulary == "phases" else ("Fall", "Fälle")
         files[f"{section}/index.md"] = self.page(
-            "facet_overview.md.j2", front_matter=_front_matter(facet["title"], facet["intro"]), facet=facet,
+            "facet_overview.md.j2", f"{section}/index.md", front_matter=_front_matter(facet["title"], facet["intro"]), facet=facet,
             entries=entries, unit_one=unit[0], unit_many=unit[1])
         return files
 
@@ -226,7 +256,7 @@ class _Renderer:
                 if slugs:
                     cells.append(cell)
             rows.append(row)
-        return self.page("matrix.md.j2", front_matter=_front_matter(
+        return self.page("matrix.md.j2", "matrix/index.md", front_matter=_front_matter(
             "Cross-Innovation-Matrix", "Welche Branchen mit welchen Teilmärkten der Kreativwirtschaft zusammenarbeiten.",
             hide=("navigation", "toc")),
             submarkets=submarkets, rows=rows, cells=cells)
@@ -238,7 +268,7 @@ class _Renderer:
                   "industries": len({c.industry for c in self.content.cases}),
                   "submarkets": len({s for c in self.content.cases for s in c.submarkets})}
         site_name = self.content.config.get("site_name", "cimis")
-        return self.page("home.md.j2", front_matter=_front_matter(
+        return self.page("home.md.j2", "index.md", front_matter=_front_matter(
             intro_page.title if intro_page else site_name,
             (intro_page.description if intro_page else None) or self.content.config.get("site_description")),
             intro=intro_page.body if intro_page else f"# {escape_markdown(site_name)}", counts=counts,
@@ -251,15 +281,15 @@ def _field_docs(schema: dict, extra: Mapping[str, dict]) -> list[tuple[str, str]
 
 
 def render_site(content: Content, index: Index, schemas: Mapping[str, dict], assets: Path,
-                guide: str | None = None, search_page: bool = True) -> StagedTree:
+                guide: str | None = None, search_page: bool = True, directory_urls: bool = True) -> StagedTree:
     """Render every page and data file of the site into memory."""
-    r = _Renderer(content, index)
+    r = _Renderer(content, index, directory_urls)
     files: dict[str, bytes] = {"index.md": r.home_page()}
-    files["faelle/index.md"] = r.page("cases.md.j2", front_matter=_front_matter(
+    files["faelle/index.md"] = r.page("cases.md.j2", "faelle/index.md", front_matter=_front_matter(
         "Fälle", "Alle Fallbeispiele der Wissensbasis.", hide=("navigation", "toc")),
         cases=[r.case_item(c, filters=True) for c in content.cases],
         filters=filter_groups(content, "cases", _labels()))
-    files["methoden/index.md"] = r.page("methods.md.j2", front_matter=_front_matter(
+    files["methoden/index.md"] = r.page("methods.md.j2", "methoden/index.md", front_matter=_front_matter(
         "Methoden", "Alle Methodenkarten der Wissensbasis.", hide=("navigation", "toc")),
         methods=[r.method_item(m, filters=True) for m in sorted(content.methods, key=lambda m: m.title.lower())],
         filters=filter_groups(content, "methods", _labels()))
@@ -275,18 +305,18 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     files.update(data.open_data(content, schemas))
     license_default = ((content.config.get("extra") or {}).get("cimis") or {}).get("license", "CC-BY-4.0")
     files["daten/index.md"] = r.page(
-        "data.md.j2", front_matter=_front_matter("Offene Daten", "Alle Fälle und Methoden als JSON und CSV."),
+        "data.md.j2", "daten/index.md", front_matter=_front_matter("Offene Daten", "Alle Fälle und Methoden als JSON und CSV."),
         license=license_default, counts={"cases": len(content.cases), "methods": len(content.methods)},
         feed_size=data.FEED_SIZE, case_fields=_field_docs(schemas["case"], data.EXPORT_FIELDS),
         method_fields=_field_docs(schemas["method"], data.METHOD_EXTRA),
         schemas=[(f"{kind}.schema.json", s.get("title", kind)) for kind, s in schemas.items()])
-    files["feed.xml"] = r.page("feed.xml.j2", site_url=data.site_url(content),
+    files["feed.xml"] = r.page("feed.xml.j2", "feed.xml", site_url=data.site_url(content),
                                site_name=content.config.get("site_name", "cimis"), license=license_default,
                                updated=data.feed_updated(content),
                                entries=data.feed_entries(content, index.newest_cases))
     nav = [{title: target if isinstance(target, str) else [{t: p} for t, p in target]} for title, target in NAV]
     if search_page:
-        files["suche.md"] = r.page("search.md.j2", front_matter=_front_matter(
+        files["suche.md"] = r.page("search.md.j2", "suche.md", front_matter=_front_matter(
             "Suche", "Alle Fälle und Methoden durchsuchen.", hide=("navigation", "toc")))
     if guide is not None:
         files["mitmachen.md"] = guide.encode("utf-8")
@@ -294,7 +324,7 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     for page in content.pages:
         if page.slug == "index" or (guide is not None and page.slug == "mitmachen"):
             continue
-        files[f"{page.slug}.md"] = r.page("page.md.j2", front_matter=_front_matter(page.title, page.description),
+        files[f"{page.slug}.md"] = r.page("page.md.j2", f"{page.slug}.md", front_matter=_front_matter(page.title, page.description),
                                           body=page.body)
         nav.append({page.title: f"{page.slug}.md"})
     images = Path(content.root) / "content" / "images"
