@@ -1,0 +1,75 @@
+"""The page types every browser check visits (accessibility, privacy): one page of each kind, picked from the
+shipped content so that each exists and, apart from the empty index page, lists something."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import yaml
+
+from .conftest import REPO
+
+
+def _front_matter(kind: str) -> list[dict]:
+    return [yaml.safe_load(p.read_text("utf-8").split("---\n")[1]) | {"slug": p.stem}
+            for p in sorted((REPO / kind).glob("*.md"))]
+
+
+def _vocabulary(name: str) -> list[str]:
+    return list(yaml.safe_load((REPO / "content" / "vocabularies" / f"{name}.yml").read_text("utf-8")))
+
+
+def page_types() -> dict[str, str]:
+    """Name of the page type → its path below the site root (as a served site's URL path)."""
+    case, method = _front_matter("cases")[0], _front_matter("methods")[0]
+    used_industries = {c["organisation"]["industry"] for c in _front_matter("cases")}
+    empty_industry = next(s for s in _vocabulary("industries") if s not in used_industries)
+    return {
+        "start": "",
+        "faelle": "faelle/",
+        "faelle-gefiltert": "faelle/?" + urlencode({"region": case["district"], "thema": case["topics"][0]}),
+        "methoden": "methoden/",
+        "methoden-gefiltert": "methoden/?" + urlencode({"phase": method["phases"][0], "format": method["setting"][0]}),
+        "fall": f"faelle/{case['slug']}/",
+        "methode": f"methoden/{method['slug']}/",
+        "regionen": "regionen/",
+        "region": f"regionen/{case['district']}/",
+        "branchen": "branchen/",
+        "branche": f"branchen/{case['organisation']['industry']}/",
+        "branche-leer": f"branchen/{empty_industry}/",
+        "teilmaerkte": "teilmaerkte/",
+        "teilmarkt": f"teilmaerkte/{case['creatives'][0]['submarket']}/",
+        "themen": "themen/",
+        "thema": f"themen/{case['topics'][0]}/",
+        "phasen": "phasen/",
+        "phase": f"phasen/{method['phases'][0]}/",
+        "matrix": "matrix/",
+        "karten": "karten/",
+        "mitmachen": "mitmachen/",
+        "daten": "daten/",
+        "ueber": "ueber/",
+        "404": "404.html",
+    }
+
+
+PAGE_TYPES = page_types()
+
+
+def offline_path(path: str) -> str:
+    """The same page in the offline bundle, where every folder URL names its index.html."""
+    page, _, query = path.partition("?")
+    if not page.endswith(".html"):
+        page += "index.html"
+    return page + (f"?{query}" if query else "")
+
+
+def is_local(url: str, base: str) -> bool:
+    """True for a request that stays on the site: below ``base``, or inline data the browser made itself."""
+    return url.startswith(base) or url.startswith(("data:", "blob:"))
+
+
+def site_file(site: Path, path: str) -> Path:
+    """The built file behind a page path."""
+    page = path.partition("?")[0]
+    return site / (page if page.endswith(".html") else page + "index.html")
