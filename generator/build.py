@@ -40,6 +40,7 @@ REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tab
 # Our stylesheets and scripts (generator/assets/); a11y.css comes after the others so its contrast fixes win.
 OWN_CSS = ("assets/cimis.css", "assets/facets.css", "assets/print.css", "assets/a11y.css")
 OWN_JS = ("assets/facets.js", "assets/a11y.js")
+OFFLINE_WORKER_SHIM = "assets/javascripts/iframe-worker/shim.js"
 
 
 def _extension_name(item: Any) -> str:
@@ -65,6 +66,8 @@ def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path, offline: b
     if offline:
         # file:// cannot fetch Pagefind's index chunks: the bundle keeps Material's search index.
         config["plugins"] = [{"search": search}, *plugins, "offline"]
+        # The plugin would load its file:// worker shim from unpkg.com unless a shim named iframe-worker is set.
+        config["extra"] = {**(config.get("extra") or {}), "polyfills": [OFFLINE_WORKER_SHIM]}
     else:
         # Online, Pagefind indexes the built site: a reader downloads a few small chunks, not the whole index.
         config["plugins"] = plugins

@@ -50,26 +50,22 @@ def page_types() -> dict[str, str]:
         "daten": "daten/",
         "ueber": "ueber/",
         "404": "404.html",
+        "suche": "suche/?" + urlencode({"q": case["title"].split()[0]}),
     }
 
 
 PAGE_TYPES = page_types()
 
 
-def offline_path(path: str) -> str:
-    """The same page in the offline bundle, where every folder URL names its index.html."""
+def offline_file(bundle: Path, path: str) -> str:
+    """The same page in the offline bundle (no folder URLs there: ``faelle/x/`` is ``faelle/x.html``), or ''."""
     page, _, query = path.partition("?")
-    if not page.endswith(".html"):
-        page += "index.html"
-    return page + (f"?{query}" if query else "")
+    for candidate in (page, page.rstrip("/") + ".html", page + "index.html"):
+        if candidate.endswith(".html") and (bundle / candidate).is_file():
+            return candidate + (f"?{query}" if query else "")
+    return ""
 
 
 def is_local(url: str, base: str) -> bool:
-    """True for a request that stays on the site: below ``base``, or inline data the browser made itself."""
+    """True for a request that stays on the site: below ``base``, or data the page made itself."""
     return url.startswith(base) or url.startswith(("data:", "blob:"))
-
-
-def site_file(site: Path, path: str) -> Path:
-    """The built file behind a page path."""
-    page = path.partition("?")[0]
-    return site / (page if page.endswith(".html") else page + "index.html")

@@ -1,0 +1,236 @@
+"""WCAG 2.1 A and AA in a real browser: axe-core on every page type, light and dark palette, desktop and phone.
+
+axe-core comes from PyPI (axe-playwright-python bundles axe.min.js; installed by the test extra); nothing is
+fetched at test time. Run with ``pytest -s`` to see the per-page summary.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+
+from .browser import DESKTOP, PHONE, _unavailable, browser, serve, site_url  # noqa: F401 (fixtures)
+from .conftest import TODAY, copy_project
+from .pages import PAGE_TYPES
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+# A palette changes colours only: in the second palette the rules that read colours are enough.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+AXE_COLOUR_OPTIONS = {"runOnly": {"type": "rule", "values": COLOUR_RULES}, "resultTypes": ["violations"]}
+SCHEME_NAMES = {"default": "hell", "slate": "dunkel"}
+# axe must see final colours, not a palette switch or tooltip half-way through its transition. Switching
+# transitions off saves waiting for them (a quarter second after every switch).
+NO_TRANSITIONS = """document.addEventListener("DOMContentLoaded", () => {
+  const style = document.createElement("style");
+  style.textContent = "*, *::before, *::after { transition: none !important; animation: none !important; }";
+  document.head.append(style);
+});"""
+SETTLE = """() => Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity).map(a => a.finished.catch(() => null)))"""
+PALETTE_TOGGLE = "[data-md-component=palette] label:not([hidden])"
+
+
+def axe_script() -> Path:
+    try:
+        import axe_playwright_python
+    except ImportError:
+        return Path()
+    return Path(axe_playwright_python.__file__).parent / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def axe_pages(request, browser):  # noqa: F811 (fixture)
+    """One tab per width, each with axe-core loaded into every document it opens."""
+    script = axe_script()
+    if not script.is_file():
+        _unavailable(request, "the Python package 'axe-playwright-python' is missing (pip install -e '.[test]')")
+    contexts = {}
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        contexts[width] = browser.new_context(viewport=viewport, service_workers="block")
+        contexts[width].add_init_script(path=str(script))
+        contexts[width].add_init_script(NO_TRANSITIONS)
+    yield {width: context.new_page() for width, context in contexts.items()}
+    for context in contexts.values():
+        context.close()
+
+
+def run_axe(page, options: dict = AXE_OPTIONS) -> dict:
+    page.evaluate(SETTLE)
+    return page.evaluate("options => axe.run(document, options)", options)
+
+
+def scheme(page) -> str:
+    return page.evaluate("() => document.body.getAttribute('data-md-color-scheme')")
+
+
+def toggle_palette(page) -> None:
+    """Switch the palette with Material's header button, as a reader does, then move the mouse off it."""
+    before = scheme(page)
+    page.locator(PALETTE_TOGGLE).click()
+    page.wait_for_function("s => document.body.getAttribute('data-md-color-scheme') !== s", arg=before)
+    size = page.viewport_size
+    page.mouse.move(size["width"] - 2, size["height"] - 2)  # no tooltip left open over the content
+
+
+def show_everything(page, path: str) -> None:
+    """Bring the page into the state a reader works with: filters open, search results shown."""
+    if path.startswith(("faelle/", "methoden/")) and page.locator("[data-cimis-facets]").count():
+        page.wait_for_selector("[data-cimis-facets]:not([hidden])")
+        panel = page.locator(".cimis-facets__panel")
+        if not panel.evaluate("el => el.open"):  # folded on a phone: open it as a reader does
+            panel.locator("> summary").click()
+        page.evaluate("() => document.querySelectorAll('.cimis-facets details').forEach(d => { d.open = true; })")
+    if path.startswith("suche/"):
+        page.wait_for_selector(".pagefind-ui__result")
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '').splitlines()[-1:]}")
+    return "\n".join(lines)
+
+
+def check_both_palettes(page, label: str) -> dict[str, dict]:
+    """All WCAG rules in the palette the page opened with, the colour rules in the other; results by palette.
+
+    The palette stays switched for the tab's next page (Material keeps it), so the palettes take turns
+    in getting the full run.
+    """
+    results = {SCHEME_NAMES[scheme(page)]: run_axe(page)}
+    toggle_palette(page)
+    results[SCHEME_NAMES[scheme(page)]] = run_axe(page, AXE_COLOUR_OPTIONS)
+    assert set(results) == {"hell", "dunkel"}, f"{label}: the palette toggle did not switch"
+    return results
+
+
+def report(name: str, path: str, runs: dict[str, dict]) -> list[str]:
+    """Print one summary line per page type; return the failures."""
+    counts = ", ".join(f"{variant} {len(r['violations'])}" for variant, r in runs.items())
+    passed = max(len(r["passes"]) for r in runs.values())
+    review = sorted({i["id"] for r in runs.values() for i in r["incomplete"]})
+    print(f"\naxe {name} (/{path}): violations {counts}; rules passed {passed}; "
+          f"to review by hand: {', '.join(review) or 'none'}")
+    return [f"{variant}:\n{describe(r['violations'])}" for variant, r in runs.items() if r["violations"]]
+
+
+@pytest.mark.parametrize("name, path", PAGE_TYPES.items(), ids=list(PAGE_TYPES))
+def test_page_type_has_no_wcag_violations(axe_pages, site_url: str, name: str, path: str) -> None:  # noqa: F811
+    runs = {}
+    for width, page in axe_pages.items():
+        response = page.goto(site_url + path)
+        assert response is not None and response.ok, f"/{path}: {response.status if response else 'no response'}"
+        show_everything(page, path)
+        results = check_both_palettes(page, f"/{path} ({width})")
+        runs.update({f"{width} {s}": r for s, r in results.items()})
+    failures = report(name, path, runs)
+    assert not failures, f"axe violations on /{path}:\n" + "\n".join(failures)
+
+
+def test_open_navigation_drawer_has_no_wcag_violations(axe_pages, site_url: str) -> None:  # noqa: F811
+    """The phone's navigation drawer, open, in both palettes."""
+    page = axe_pages["phone"]
+    page.goto(site_url)
+    drawer = page.locator("#__drawer")
+    results = {}
+    for _ in range(2):
+        page.locator(".md-header label[for=__drawer]").click()
+        page.wait_for_function("() => document.getElementById('__drawer').checked")
+        results[SCHEME_NAMES[scheme(page)]] = run_axe(page)
+        drawer.evaluate("box => { box.checked = false; }")  # the open drawer covers the palette button
+        if len(results) == 1:
+            toggle_palette(page)
+    failures = report("navigation drawer (phone)", "", results)
+    assert not failures, "\n".join(failures)
+
+
+def test_skip_link_leads_to_the_content(axe_pages, site_url: str) -> None:  # noqa: F811
+    page = axe_pages["desktop"]
+    page.goto(site_url + PAGE_TYPES["methode"])
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.evaluate("el => el.classList.contains('md-skip')"), "the first Tab stop is not the skip link"
+    assert skip.inner_text().strip() == "Zum Inhalt"
+    page.evaluate(SETTLE)
+    assert skip.is_visible() and skip.evaluate("el => getComputedStyle(el).opacity") == "1"
+    target = skip.get_attribute("href")
+    assert page.locator(target).count() == 1, f"the skip link points to {target}, which is not on the page"
+    page.keyboard.press("Enter")
+    assert page.url.endswith(target)
+
+
+class _PageFacts(HTMLParser):
+    """The <html lang> and the images without a text alternative of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang: str | None = None
+        self.images_without_alt: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang")
+        elif tag == "img" and not (values.get("alt") or "").strip() and values.get("role") != "presentation":
+            self.images_without_alt.append(values.get("src") or "?")
+
+
+def page_facts(html: str) -> _PageFacts:
+    facts = _PageFacts()
+    facts.feed(html)
+    return facts
+
+
+def test_every_page_is_german_and_every_image_has_alt_text(built_site: Path) -> None:
+    pages = sorted(built_site.rglob("*.html"))
+    assert len(pages) > 50
+    for path in pages:
+        if path.is_relative_to(built_site / "pagefind"):
+            continue
+        facts = page_facts(path.read_text("utf-8"))
+        assert facts.lang == "de", f"{path.relative_to(built_site)}: lang={facts.lang!r}"
+        assert not facts.images_without_alt, f"{path.relative_to(built_site)}: images without alt text"
+    assert "<h1>Seite nicht gefunden</h1>" in (built_site / "404.html").read_text("utf-8")  # not the theme's English
+
+
+CASE_IMAGE_ALT = "Zwei Frauen testen an einem Webstuhl die AR-Ansicht auf einem Tablet"
+
+
+@pytest.fixture(scope="module")
+def site_with_image(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The shipped content plus an image on one case (the shipped cases have none): site and case slug."""
+    from PIL import Image
+
+    root = copy_project(tmp_path_factory.mktemp("image") / "project")
+    case = sorted((root / "cases").glob("*.md"))[0]
+    (root / "cases" / case.stem).mkdir()
+    Image.new("RGB", (64, 40), (64, 81, 181)).save(root / "cases" / case.stem / "foto.png")
+    text = case.read_text("utf-8")
+    end = text.index("\n---", 3)
+    image = f'\nimage:\n  src: foto.png\n  alt: "{CASE_IMAGE_ALT}"\n  credit: "Foto: Verein"'
+    case.write_text(text[:end] + image + text[end:], "utf-8")
+    outcome = pipeline.build(root, TODAY)
+    assert not outcome.failed, outcome.diagnostics
+    return root / "site", case.stem
+
+
+def test_a_case_image_has_its_alt_text_and_credit(axe_pages, site_with_image) -> None:
+    site, slug = site_with_image
+    html = (site / "faelle" / slug / "index.html").read_text("utf-8")
+    assert re.search(rf'<img[^>]* alt="{CASE_IMAGE_ALT}"', html), "the case image lost its alt text"
+    assert "<figcaption>Bild: Foto: Verein</figcaption>" in html
+    with serve(site) as url:
+        page = axe_pages["desktop"]
+        page.goto(f"{url}faelle/{slug}/")
+        results = check_both_palettes(page, "case with image")
+        assert page.locator("figure img").evaluate("img => img.complete && img.naturalWidth") == 64
+    failures = report("case with image", f"faelle/{slug}/", results)
+    assert not failures, "\n".join(failures)
