@@ -167,8 +167,9 @@ class _Renderer:
         base = self.content.config.get("edit_uri")
         return f"{base.rstrip('/')}/{path}" if isinstance(base, str) and base.startswith("https://") else None
 
-    def vocab_link(self, vocabulary: str, slug: str, root: str = "../") -> tuple[str, str]:
-        return self.content.short(vocabulary, slug), f"{root}{SECTIONS[vocabulary]}/{slug}.md"
+    def vocab_link(self, vocabulary: str, slug: str) -> tuple[str, str]:
+        """(label, staged page) of a vocabulary value's index page."""
+        return self.content.short(vocabulary, slug), f"{SECTIONS[vocabulary]}/{slug}.md"
 
     def case_item(self, case: Case, filters: bool = False) -> dict:
         return {"slug": case.slug, "title": case.title, "description": case.description, "year": case.year,
@@ -192,7 +193,7 @@ class _Renderer:
             industry=self.vocab_link("industries", case.industry),
             creatives=[{"name": c.name, "url": c.url, "submarket": self.vocab_link("submarkets", c.submarket)}
                        for c in case.creatives],
-            methods=[(self.methods[m].title, f"../methoden/{m}.md") for m in case.methods],
+            methods=[(self.methods[m].title, f"methoden/{m}.md") for m in case.methods],
             topics=[self.vocab_link("topics", t) for t in case.topics],
             programme=vocab["programmes"].get(case.programme).label if case.programme else None,
             association=vocab["associations"].get(case.association).label if case.association else None,

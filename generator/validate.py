@@ -83,7 +83,9 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
         found.extend(source.config.problems)
     methods = tuple(d.slug for d in source.documents if d.kind == METHOD)
     context = Context(Path(source.root), today, vocabularies, methods)
-    resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today, methods))
+    # Method references are checked by check_references against a set: as a schema enum they cost
+    # (entries × methods) comparisons.
+    resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))
                 for kind in (CASE, METHOD, PAGE)}
     for doc in source.documents:
         found.extend(doc.problems)
@@ -205,11 +207,6 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
                     f"'{field}' muss {TYPE_NAMES.get(expected, expected)} sein, gefunden: {_describe(original)}", hint)
     elif kind == "enum":
         choices = [str(c) for c in err.validator_value]
-        if "x-reference" in governing:
-            yield error(doc.path, where, "unknown-method",
-                        f"Die Methode '{value}' gibt es nicht in methods/",
-                        did_you_mean(value, choices) or "Lege die Methode an oder nutze ein Kürzel aus methods/")
-            return
         vocabulary = governing.get("x-vocabulary")
         if vocabulary:
             message = f"{field} '{value}' ist kein Wert des Vokabulars '{vocabulary}'"
@@ -290,6 +287,17 @@ def check_filename(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     if not SLUG_RE.match(doc.slug):
         yield error(doc.path, (1, 1), "bad-filename", f"Der Dateiname '{doc.slug}.md' ist kein gültiges Kürzel",
                     f"Benenne die Datei um in {_slugify(doc.slug)}.md (Kleinbuchstaben, Ziffern, Bindestriche)")
+
+
+def check_references(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """Every method a case uses or a card recommends exists in methods/."""
+    known = frozenset(ctx.methods)
+    for key in ("methods", "combine_with"):
+        value = doc.data.get(key) if isinstance(doc.data, dict) else None
+        for i, slug in enumerate(value if isinstance(value, list) else ()):
+            if isinstance(slug, str) and slug not in known and not PLACEHOLDER_RE.search(slug):
+                yield error(doc.path, doc.pos((key, i)), "unknown-method", f"Die Methode '{slug}' gibt es nicht in methods/",
+                            did_you_mean(slug, ctx.methods) or "Lege die Methode an oder nutze ein Kürzel aus methods/")
 
 
 def check_self_reference(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
@@ -474,8 +482,8 @@ def _check_body_image(doc: Document, ctx: Context, base: Path, pos, alt: str, ur
 
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    CASE: (check_filename, check_image, _section_rule(CASE_SECTIONS, CASE_REQUIRED), check_body_safety),
-    METHOD: (check_filename, check_self_reference, check_ranges, _section_rule(METHOD_SECTIONS, METHOD_REQUIRED),
+    CASE: (check_filename, check_references, check_image, _section_rule(CASE_SECTIONS, CASE_REQUIRED), check_body_safety),
+    METHOD: (check_filename, check_references, check_self_reference, check_ranges, _section_rule(METHOD_SECTIONS, METHOD_REQUIRED),
              check_steps, check_body_safety),
     PAGE: (check_body_safety,),
 }
