@@ -84,9 +84,12 @@ def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path, offline: b
     return config
 
 
-def write_tree(tree: StagedTree, docs: Path) -> int:
-    """Write staged files, touching only those whose bytes changed; remove stale ones. Returns writes."""
-    written = 0
+def write_tree(tree: StagedTree, docs: Path) -> tuple[int, int]:
+    """Write staged files, touching only those whose bytes changed; remove stale ones.
+
+    Returns (written, removed). Untouched files keep their mtime, which MkDocs' dirty build relies on.
+    """
+    written = removed = 0
     for rel, data in tree.files.items():
         target = docs / rel
         if target.is_file() and target.read_bytes() == data:
@@ -98,9 +101,10 @@ def write_tree(tree: StagedTree, docs: Path) -> int:
         rel = existing.relative_to(docs).as_posix()
         if existing.is_file() and rel not in tree.files:
             existing.unlink()
+            removed += 1
         elif existing.is_dir() and not any(existing.iterdir()):
             existing.rmdir()
-    return written
+    return written, removed
 
 
 def _copy_overrides(target: Path) -> None:
@@ -158,7 +162,7 @@ def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
                  "Prüfe Links und Anker in dieser Datei")
 
 
-def run_engine(staging: Path, site_dir: Path, root: Path) -> tuple[list[Diagnostic], int]:
+def run_engine(staging: Path, site_dir: Path, root: Path, dirty: bool = False) -> tuple[list[Diagnostic], int]:
     """Run MkDocs on the staged tree; every engine warning is an error (broken links, anchors)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -171,14 +175,16 @@ def run_engine(staging: Path, site_dir: Path, root: Path) -> tuple[list[Diagnost
     logger.setLevel(logging.WARNING)
     try:
         config = load_config(config_file=str(staging / "mkdocs.yml"))
-        mkdocs_build(config)
+        mkdocs_build(config, dirty=dirty)
     except (MkDocsException, OSError, yaml.YAMLError) as exc:
         collector.messages.append(str(exc))
     finally:
         logger.handlers, logger.propagate, level = saved[0], saved[1], saved[2]
         logger.setLevel(level)
     pages = sum(1 for p in site_dir.rglob("*.html") if p.name != "404.html") if site_dir.is_dir() else 0
-    return [_engine_diagnostic(m, root) for m in collector.messages], pages
+    # MkDocs warns about every dirty build; the preview asks for one on purpose.
+    messages = [m for m in collector.messages if not (dirty and m.startswith("A 'dirty' build"))]
+    return [_engine_diagnostic(m, root) for m in messages], pages
 
 
 PAGEFIND_CONFIG = {
@@ -222,27 +228,39 @@ def swap_into_place(new: Path, target: Path) -> None:
 
 
 def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = None,
-          offline: bool = False) -> BuildResult:
-    """Build the site into ``out``; on any problem ``out`` stays exactly as it was."""
+          offline: bool = False, incremental: bool = False) -> BuildResult:
+    """Build the site into ``out``; on any problem ``out`` stays exactly as it was.
+
+    ``incremental`` is for the preview, which keeps ``staging`` and ``out`` between builds: only staged
+    pages whose bytes changed are rendered again (MkDocs' dirty build), straight into ``out``.
+    """
     root = Path(content.root)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         if staging is None:
             staging = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cimis-stage-")))
-        fresh = Path(tempfile.mkdtemp(prefix=".cimis-build-", dir=out.parent))
-        stack.callback(shutil.rmtree, fresh, True)
         writing = time.perf_counter()
-        write_tree(tree, staging / "docs")
+        _, removed = write_tree(tree, staging / "docs")
         _copy_overrides(staging / "overrides")
         write_seconds = time.perf_counter() - writing
-        config = engine_config(content.config, tree.nav, fresh, offline)
-        (staging / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+        if incremental:
+            # A removed page would stay behind in a dirty build: then build everything again.
+            target, dirty = out, not removed and (out / "index.html").is_file()
+        else:
+            target, dirty = Path(tempfile.mkdtemp(prefix=".cimis-build-", dir=out.parent)), False
+            stack.callback(shutil.rmtree, target, True)
+        config_file = staging / "mkdocs.yml"
+        config = yaml.safe_dump(engine_config(content.config, tree.nav, target, offline), allow_unicode=True,
+                                sort_keys=False)
+        if not config_file.is_file() or config_file.read_text("utf-8") != config:
+            config_file.write_text(config, "utf-8")
         with _environment("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):
-            diagnostics, pages = run_engine(staging, fresh, root)
+            diagnostics, pages = run_engine(staging, target, root, dirty)
         if not diagnostics and not offline:
-            diagnostics = run_pagefind(fresh, staging)
+            diagnostics = run_pagefind(target, staging)
         if diagnostics:
             return BuildResult(tuple(diagnostics), write_seconds=write_seconds)
-        swap_into_place(fresh, out)
+        if target != out:
+            swap_into_place(target, out)
         return BuildResult((), pages, write_seconds)

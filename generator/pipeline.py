@@ -75,7 +75,7 @@ def published_schemas(content, today: dt.date) -> dict[str, dict]:
 
 
 def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None = None,
-          staging: Path | None = None, offline: bool = False) -> BuildOutcome:
+          staging: Path | None = None, offline: bool = False, incremental: bool = False) -> BuildOutcome:
     """Check, then build ``root``/site; nothing in the output changes unless every step succeeds."""
     started = time.perf_counter()
     source = load_project(root)
@@ -92,7 +92,7 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     tree = replace(tree, files={**tree.files, **cards.site_files(content)})
     out = out or root / "site"
     rendered = time.perf_counter()
-    result = engine.build(content, tree, out, staging, offline)
+    result = engine.build(content, tree, out, staging, offline, incremental)
     finished = time.perf_counter()
     # "staging" is everything before the engine runs: checking, rendering and writing the staged files.
     timings = {"staging": rendered - started + result.write_seconds,

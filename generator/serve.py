@@ -68,7 +68,7 @@ class Preview:
         """Check and build; on problems keep the last good site and report them."""
         with self._lock:
             started = time.perf_counter()
-            outcome = pipeline.build(self.root, self.today, out=self.site, staging=self.staging)
+            outcome = pipeline.build(self.root, self.today, out=self.site, staging=self.staging, incremental=True)
             self.diagnostics = outcome.diagnostics
             if outcome.diagnostics:
                 print(format_human(outcome.diagnostics), file=sys.stderr)
