@@ -22,6 +22,7 @@ import pyphen
 import segno
 import yaml
 
+from .cache import cache_dir
 from .model import Content, Method
 from .render import duration_text, environment, german_date
 
@@ -330,13 +331,8 @@ def _fit_key(card: Card, brand: str) -> str:
 
 
 def _cache_dir() -> Path | None:
-    """Where fits and PDFs are kept between runs: $CIMIS_CACHE_DIR (empty: off), else the user's cache."""
-    configured = os.environ.get("CIMIS_CACHE_DIR")
-    if configured == "":
-        return None
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cimis" / "karten"
+    """Where fits and PDFs are kept between runs (see generator.cache)."""
+    return cache_dir("karten")
 
 
 def _cached_fit(key: str) -> CardFit | None:

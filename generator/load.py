@@ -132,6 +132,8 @@ class _Converter:
         return result
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value  # most values: no constructor needed
         try:
             return self._scalars.construct_object(node, deep=True)
         except ValueError:
@@ -258,7 +260,7 @@ def _content_files(root: Path) -> tuple[list[tuple[Path, str]], list[Diagnostic]
             rel = file.relative_to(root).as_posix()
             if file.is_dir() or file.name.startswith("."):
                 continue  # a case's own folder holds its images
-            if not file.resolve().is_relative_to(root.resolve()):
+            if file.is_symlink() and not file.resolve().is_relative_to(root.resolve()):
                 problems.append(error(rel, (1, 1), "outside-repository",
                                       "Die Datei verweist auf einen Ort außerhalb des Projekts",
                                       "Lege die Datei selbst in den Ordner statt einer Verknüpfung"))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -15,6 +17,7 @@ import jsonschema
 from . import schema as schemas
 from .diagnostics import Diagnostic, did_you_mean, error, sort_key, warning
 from .fit import check_card_fit
+from .cache import load_keys, save_keys
 from .load import SLUG_RE
 from .model import CASE, METHOD, PAGE, VOCABULARY, Document, Source
 
@@ -87,6 +90,10 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     # (entries × methods) comparisons.
     resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))
                 for kind in (CASE, METHOD, PAGE)}
+    digests = {kind: _digest(validator.schema) for kind, validator in resolved.items()}
+    # Schema validation is most of a large check; an entry whose data and schema are unchanged since it
+    # last passed cannot fail now, so it is not validated again.
+    known_valid, now_valid = load_keys("schema"), set()
     for doc in source.documents:
         found.extend(doc.problems)
         if doc.data is None:
@@ -95,15 +102,26 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
         # An unfilled placeholder is reported once, not again as a wrong type or unknown value.
         filled_in = {(d.line, d.column) for d in placeholders}
         found.extend(placeholders)
-        found.extend(d for d in _schema_problems(doc, resolved[doc.kind]) if (d.line, d.column) not in filled_in)
+        key = _digest([digests[doc.kind], _jsonable(doc.data)])
+        problems = [] if key in known_valid else list(_schema_problems(doc, resolved[doc.kind]))
+        if not problems:
+            now_valid.add(key)
+        found.extend(d for d in problems if (d.line, d.column) not in filled_in)
         for rule in RULES[doc.kind]:
             found.extend(rule(doc, context))
+    if now_valid != known_valid:
+        save_keys("schema", now_valid)
     # Print fit last: it lays out every method card that has no other error, all in one go.
     found.extend(check_card_fit(source, found))
     return tuple(sorted(set(found), key=sort_key))
 
 
 # --- schema errors → diagnostics -------------------------------------------------------------
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):

@@ -87,3 +87,13 @@ def test_hostile_front_matter_text_is_inert_in_html(project: Path) -> None:
     html = (project / "site" / "faelle" / "tischlerei-azubi-werkstattvideos" / "index.html").read_text("utf-8")
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_schema_cache_never_hides_a_new_problem(project: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path / "cache"))
+    assert pipeline.check(project, TODAY) == ()
+    assert (tmp_path / "cache" / "schema" / "keys").read_text("ascii").count("\n") >= 40
+    file = project / "cases" / "tischlerei-azubi-werkstattvideos.md"
+    file.write_text(file.read_text("utf-8").replace("year: 2024", "year: zweitausendvierundzwanzig"), "utf-8")
+    assert [(d.path, d.code) for d in pipeline.check(project, TODAY)] == [
+        ("cases/tischlerei-azubi-werkstattvideos.md", "wrong-type")]

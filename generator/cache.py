@@ -1,0 +1,41 @@
+"""Results kept between runs, keyed by content hashes: card fits, card PDFs, schema-valid entries."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+
+def cache_dir(part: str) -> Path | None:
+    """The folder for ``part``: under $CIMIS_CACHE_DIR (empty: caching off), else the user's cache."""
+    configured = os.environ.get("CIMIS_CACHE_DIR")
+    if configured == "":
+        return None
+    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cimis"
+    return base / part
+
+
+def load_keys(part: str) -> frozenset[str]:
+    """Keys saved by ``save_keys``; empty when there is no cache or it cannot be read."""
+    folder = cache_dir(part)
+    try:
+        return frozenset((folder / "keys").read_text("ascii").split()) if folder else frozenset()
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+
+
+def save_keys(part: str, keys: Iterable[str]) -> None:
+    """Replace the saved keys atomically; a cache that cannot be written is simply not used."""
+    folder = cache_dir(part)
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder)
+        with os.fdopen(handle, "w", encoding="ascii") as file:
+            file.write("\n".join(sorted(keys)))
+        os.replace(name, folder / "keys")
+    except OSError:
+        pass
