@@ -25,8 +25,8 @@ def search_page(browser, site_url: str):  # noqa: F811 (fixtures)
 
 def search(search_page, query: str) -> list[str]:
     """The pages Pagefind lists for ``query``, best first ('faelle/slug'); sub-results left out."""
-    page, site_url = search_page
-    page.goto(f"{site_url}suche/?q={quote(query)}")
+    page, base = search_page
+    page.goto(f"{base}suche/?q={quote(query)}")
     # Pagefind announces the count first and fills in results as their fragments arrive.
     page.wait_for_function(f"""() => {{
         const message = document.querySelector('.pagefind-ui__message')?.textContent || '';

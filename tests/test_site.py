@@ -8,7 +8,6 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
-import pytest
 import yaml
 from bs4 import BeautifulSoup
 
