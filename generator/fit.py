@@ -11,14 +11,10 @@ from typing import Iterable
 
 from .cards import brand_of, make_card, measure
 from .diagnostics import Diagnostic, error
-from .model import METHOD, Document, Source
+from .model import METHOD, Document, Source, default_license
 
 STEP_LINE_MM = 4.2  # one line of Ablauf text on the back (9.2 pt × 1.32)
 FRONT_LINE_MM = 4.7  # one line of the front's facts (10.2 pt × 1.3)
-
-
-def _config(source: Source) -> dict:
-    return source.config.data if source.config and isinstance(source.config.data, dict) else {}
 
 
 def _phase_labels(source: Source) -> dict[str, str]:
@@ -38,14 +34,14 @@ def _amount(overflow_mm: float, line_mm: float) -> str:
 
 def check_card_fit(source: Source, found: Iterable[Diagnostic]) -> list[Diagnostic]:
     """card-overflow for every method without other errors whose printed front or back would overflow."""
-    from .records import DEFAULT_LICENSE, to_method  # records imports validate: import at call time
+    from .records import to_method  # records imports validate: import at call time
 
     broken = {d.path for d in found if d.severity == "error"}
     docs = [d for d in source.documents if d.kind == METHOD and d.data is not None and d.path not in broken]
     if not docs:
         return []
-    config = _config(source)
-    license_default = ((config.get("extra") or {}).get("cimis") or {}).get("license", DEFAULT_LICENSE)
+    config = source.site_config
+    license_default = default_license(config)
     labels = _phase_labels(source)
     cards = [make_card(to_method(doc, license_default), labels, config.get("site_url")) for doc in docs]
     fits = measure(cards, brand_of(config))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .diagnostics import codes
+from .model import default_license
 from .render import environment
 from .schema import raw_schema
 
@@ -49,9 +50,8 @@ def render_guide(vocabularies: Mapping[str, list[tuple[str, str]]], methods: tup
               for name, entries in sorted(vocabularies.items(),
                                           key=lambda item: order.index(item[0]) if item[0] in order else 99)]
     slugs = {name: tuple(slug for slug, _ in entries) for name, entries in vocabularies.items()}
-    cimis = (config.get("extra") or {}).get("cimis") or {}
     return environment().get_template("guide.md.j2").render(
         case_template=template_text("case", slugs, methods, None),
         method_template=template_text("method", slugs, methods, None),
         for_site=for_site, vocabularies=listed, codes=codes(), case_fields=_fields("case"),
-        method_fields=_fields("method"), license=cimis.get("license", "CC-BY-4.0"))
+        method_fields=_fields("method"), license=default_license(config))

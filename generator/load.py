@@ -148,18 +148,14 @@ class _Converter:
 
 def parse_yaml(text: str, path: str, line_offset: int = 0):
     """Parse YAML text into (data, value_pos, key_pos, problems); never raises on bad input."""
-    try:
-        node = yaml.compose(text, Loader=_COMPOSER)
-    except yaml.YAMLError as exc:
-        return None, {}, {}, [_yaml_problem(exc, path, line_offset)]
-    except RecursionError:
-        return None, {}, {}, [error(path, (1 + line_offset, 1), "yaml-syntax",
-                                    "Die Angaben sind zu tief verschachtelt", "Vereinfache die Struktur")]
-    if node is None:
-        return None, {(): (1 + line_offset, 1)}, {}, []
     converter = _Converter(path, line_offset)
     try:
+        node = yaml.compose(text, Loader=_COMPOSER)
+        if node is None:
+            return None, {(): (1 + line_offset, 1)}, {}, []
         data = converter.convert(node)
+    except yaml.YAMLError as exc:
+        return None, {}, {}, [_yaml_problem(exc, path, line_offset)]
     except RecursionError:
         return None, {}, {}, [error(path, (1 + line_offset, 1), "yaml-syntax",
                                     "Die Angaben sind zu tief verschachtelt", "Vereinfache die Struktur")]

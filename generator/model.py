@@ -12,6 +12,12 @@ Pos = tuple[int, int]
 KeyPath = tuple[str | int, ...]
 
 CASE, METHOD, PAGE, VOCABULARY, CONFIG = "case", "method", "page", "vocabulary", "config"
+DEFAULT_LICENSE = "CC-BY-4.0"
+
+
+def default_license(config: Mapping[str, Any]) -> str:
+    """The SPDX id for entries without their own: mkdocs.yml extra.cimis.license, else CC BY 4.0."""
+    return ((config.get("extra") or {}).get("cimis") or {}).get("license", DEFAULT_LICENSE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,11 @@ class Source:
     vocabulary_documents: tuple[Document, ...]
     config: Document | None
     problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def site_config(self) -> Mapping[str, Any]:
+        """mkdocs.yml as a mapping; empty when it is missing or broken."""
+        return self.config.data if self.config and isinstance(self.config.data, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from .load import load_project
 from .records import to_content
 from .render import render_site
 from .schema import resolve_schema
-from .validate import has_errors, validate
+from .validate import has_errors, method_slugs, validate
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def new_entry_text(root: Path, kind: str, today: dt.date, interactive: bool, ask
 
     source = load_project(root)
     vocabularies = _vocabulary_slugs(source)
-    methods = tuple(sorted(d.slug for d in source.documents if d.kind == "method"))
+    methods = tuple(sorted(method_slugs(source)))
     if not interactive:
         return new.template_text(kind, vocabularies, methods, today)
     schema = resolve_schema(kind, vocabularies, today, methods)
@@ -53,9 +53,8 @@ def guide_text(root: Path, for_site: bool) -> str:
     source = load_project(root)
     vocabularies = {d.slug: [(slug, e.get("label", "") if isinstance(e, dict) else "") for slug, e in d.data.items()]
                     for d in source.vocabulary_documents if isinstance(d.data, dict)}
-    methods = tuple(sorted(d.slug for d in source.documents if d.kind == "method"))
-    config = source.config.data if source.config and isinstance(source.config.data, dict) else {}
-    return render_guide(vocabularies, methods, config, for_site)
+    methods = tuple(sorted(method_slugs(source)))
+    return render_guide(vocabularies, methods, source.site_config, for_site)
 
 
 def check(root: Path, today: dt.date) -> tuple[Diagnostic, ...]:
@@ -115,7 +114,7 @@ class CardsOutcome:
 def card_deck(root: Path, today: dt.date, layout: str, slugs: tuple[str, ...] = ()) -> CardsOutcome:
     """Check, then render the method cards ``slugs`` (all when empty) as one PDF in ``layout``."""
     source = load_project(root)
-    known = tuple(sorted(d.slug for d in source.documents if d.kind == "method"))
+    known = tuple(sorted(method_slugs(source)))
     unknown = tuple(s for s in dict.fromkeys(slugs) if s not in known)
     if unknown or not known:
         return CardsOutcome(failed=True, unknown=unknown, known=known)

@@ -7,10 +7,9 @@ import re
 from typing import Any
 
 from .model import CASE, METHOD, PAGE, Case, Content, Creative, Document, Image, Method, Page, Source, \
-    VocabEntry, Vocabulary
+    VocabEntry, Vocabulary, default_license
 from .validate import ordered_steps
 
-DEFAULT_LICENSE = "CC-BY-4.0"
 BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
 
 
@@ -80,8 +79,8 @@ def to_vocabulary(doc: Document) -> Vocabulary:
 
 def to_content(source: Source) -> Content:
     """Typed records of a source that passed validation without errors."""
-    config = source.config.data if source.config and isinstance(source.config.data, dict) else {}
-    license_default = ((config.get("extra") or {}).get("cimis") or {}).get("license", DEFAULT_LICENSE)
+    config = source.site_config
+    license_default = default_license(config)
     docs = source.documents
     return Content(
         root=source.root,

@@ -19,7 +19,7 @@ import yaml
 from . import data
 from .filters import case_filters, filter_groups, method_filters
 from .link import Index
-from .model import Case, Content, Method
+from .model import Case, Content, Method, default_license
 
 SECTIONS = {"industries": "branchen", "submarkets": "teilmaerkte", "districts": "regionen",
             "topics": "themen", "phases": "phasen"}
@@ -304,7 +304,7 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
         files.update(r.facet_pages(vocabulary))
     files["matrix/index.md"] = r.matrix_page()
     files.update(data.open_data(content, schemas))
-    license_default = ((content.config.get("extra") or {}).get("cimis") or {}).get("license", "CC-BY-4.0")
+    license_default = default_license(content.config)
     files["daten/index.md"] = r.page(
         "data.md.j2", "daten/index.md", front_matter=_front_matter("Offene Daten", "Alle Fälle und Methoden als JSON und CSV."),
         license=license_default, counts={"cases": len(content.cases), "methods": len(content.methods)},

@@ -56,7 +56,7 @@ class Context:
     root: Path
     today: dt.date
     vocabularies: Mapping[str, tuple[str, ...]]
-    methods: tuple[str, ...]
+    methods: frozenset[str]
 
 
 Rule = Callable[[Document, Context], Iterable[Diagnostic]]
@@ -84,8 +84,7 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
                            "Lege sie im Hauptordner an; sie enthält Titel und Aussehen der Website"))
     else:
         found.extend(source.config.problems)
-    methods = tuple(d.slug for d in source.documents if d.kind == METHOD)
-    context = Context(Path(source.root), today, vocabularies, methods)
+    context = Context(Path(source.root), today, vocabularies, method_slugs(source))
     # Method references are checked by check_references against a set: as a schema enum they cost
     # (entries × methods) comparisons.
     resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))
@@ -117,6 +116,11 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
 
 
 # --- schema errors → diagnostics -------------------------------------------------------------
+
+def method_slugs(source: Source) -> frozenset[str]:
+    """The slugs of all method files, which cases and cards may refer to."""
+    return frozenset(d.slug for d in source.documents if d.kind == METHOD)
+
 
 def _digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
@@ -309,13 +313,12 @@ def check_filename(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
 
 def check_references(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     """Every method a case uses or a card recommends exists in methods/."""
-    known = frozenset(ctx.methods)
     for key in ("methods", "combine_with"):
         value = doc.data.get(key) if isinstance(doc.data, dict) else None
         for i, slug in enumerate(value if isinstance(value, list) else ()):
-            if isinstance(slug, str) and slug not in known and not PLACEHOLDER_RE.search(slug):
+            if isinstance(slug, str) and slug not in ctx.methods and not PLACEHOLDER_RE.search(slug):
                 yield error(doc.path, doc.pos((key, i)), "unknown-method", f"Die Methode '{slug}' gibt es nicht in methods/",
-                            did_you_mean(slug, ctx.methods) or "Lege die Methode an oder nutze ein Kürzel aus methods/")
+                            did_you_mean(slug, sorted(ctx.methods)) or "Lege die Methode an oder nutze ein Kürzel aus methods/")
 
 
 def check_self_reference(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
