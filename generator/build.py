@@ -21,10 +21,9 @@ import yaml
 
 from .diagnostics import Diagnostic, error
 from .model import Content
-from .render import StagedTree, source_link
+from .render import StagedTree, source_link, source_page
 
 SEARCH_PIPELINE = ["stemmer", "stopWordFilter", "trimmer"]
-STAGED_TO_SOURCE = (("faelle/", "cases/"), ("methoden/", "methods/"))
 _DOC_FILE_RE = re.compile(r"Doc file '([^']+)'")
 _TARGET_RE = re.compile(r"contains a link '([^']+)'")
 
@@ -145,10 +144,9 @@ def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
     path, line, link = "mkdocs.yml", 1, None
     if m := _DOC_FILE_RE.search(message):
         staged = m.group(1)
-        for prefix, source in STAGED_TO_SOURCE:
-            if staged.startswith(prefix) and staged != f"{prefix}index.md":
-                path = source + staged[len(prefix):]
-        if not path.startswith(("cases/", "methods/")) and (root / "content" / staged).is_file():
+        if entry := source_page(staged):
+            path = entry
+        elif (root / "content" / staged).is_file():
             path = f"content/{staged}"
         target = _TARGET_RE.search(message)
         link = source_link(target.group(1)) if target else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import time
 from pathlib import Path
 
 from . import pipeline
@@ -76,13 +75,12 @@ def _check(args, today: dt.date) -> int:
 
 
 def _build(args, today: dt.date) -> int:
-    started = time.perf_counter()
     result = pipeline.build(args.root, today, strict=args.strict, out=args.out, offline=args.offline)
     _report(result.diagnostics, "human")
     if result.failed:
         print(f"Bau abgebrochen, site/ blieb unverändert: {_summary(result.diagnostics)}", file=sys.stderr)
         return EXIT_CONTENT
-    print(f"Website gebaut: {result.pages} Seiten in {time.perf_counter() - started:.1f} s → {result.out}",
+    print(f"Website gebaut: {result.pages} Seiten in {result.timings['total']:.1f} s → {result.out}",
           file=sys.stderr)
     return EXIT_OK
 

@@ -67,11 +67,19 @@ def source_link(target: str) -> str:
     return target
 
 
+def source_page(staged: str) -> str | None:
+    """The entry file a staged case or method page comes from ('faelle/x.md' → 'cases/x.md')."""
+    for source, site in _SITE_FOLDERS.items():
+        if staged.startswith(f"{site}/") and staged != f"{site}/index.md" and source in ("cases", "methods"):
+            return f"{source}/{staged[len(site) + 1:]}"
+    return None
+
+
 def page_url(md_path: str, directory_urls: bool = True) -> str:
     """The URL path (relative to the site root) that the engine gives the staged page ``md_path``."""
-    stem = md_path[: -len(".md")] if md_path.endswith(".md") else md_path
     if not md_path.endswith(".md"):
         return md_path
+    stem = md_path[: -len(".md")]
     if not directory_urls:
         return f"{stem}.html"
     if stem == "index":

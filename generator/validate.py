@@ -101,8 +101,9 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
         # An unfilled placeholder is reported once, not again as a wrong type or unknown value.
         filled_in = {(d.line, d.column) for d in placeholders}
         found.extend(placeholders)
-        key = _digest([digests[doc.kind], _jsonable(doc.data)])
-        problems = [] if key in known_valid else list(_schema_problems(doc, resolved[doc.kind]))
+        instance = _jsonable(doc.data)
+        key = _digest([digests[doc.kind], instance])
+        problems = [] if key in known_valid else list(_schema_problems(doc, resolved[doc.kind], instance))
         if not problems:
             now_valid.add(key)
         found.extend(d for d in problems if (d.line, d.column) not in filled_in)
@@ -172,9 +173,11 @@ def _validator(schema: dict) -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
 
-def _schema_problems(doc: Document, validator: jsonschema.Draft7Validator) -> Iterable[Diagnostic]:
+def _schema_problems(doc: Document, validator: jsonschema.Draft7Validator,
+                     instance: Any = None) -> Iterable[Diagnostic]:
+    """Schema errors of ``doc``; ``instance`` is its data as JSON values, when already computed."""
     schema = validator.schema
-    instance = _jsonable(doc.data)
+    instance = _jsonable(doc.data) if instance is None else instance
     seen: set[tuple] = set()
     for err in validator.iter_errors(instance):
         path = tuple(err.absolute_path)
