@@ -12,6 +12,7 @@ import yaml
 
 from .load import SLUG_RE
 from .render import environment
+from .schema import subschema
 from .validate import CASE_REQUIRED, METHOD_REQUIRED
 
 FOLDERS = {"case": "cases", "method": "methods"}
@@ -93,15 +94,6 @@ def questions(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tupl
     )
 
 
-def _subschema(schema: dict, path: tuple[str, ...]) -> dict:
-    node = schema
-    for part in path:
-        node = node.get("properties", {}).get(part, {})
-        if node.get("type") == "array" and part == "creatives":
-            node = node["items"]
-    return node
-
-
 def _parse(question: Question, answer: str) -> Any:
     answer = answer.strip()
     if question.many:
@@ -130,7 +122,9 @@ def _problem(question: Question, value: Any, schema: dict, values: dict) -> str 
         wrong = [x for x in values if x not in question.choices]
         if wrong or not values:
             return f"'{', '.join(wrong)}' steht nicht zur Auswahl" if wrong else "Bitte mindestens eins wählen"
-    rule = _subschema(schema, question.path)
+    # The one creative asked for becomes creatives[0]; its rules are those of the list's items.
+    path = ("creatives", 0, *question.path[1:]) if question.path[0] == "creatives" else question.path
+    rule = subschema(schema, path)
     try:
         jsonschema.validate(value, rule)
     except jsonschema.ValidationError as exc:
