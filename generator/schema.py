@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 SCHEMA_FILES = {"case": "case.schema.json", "method": "method.schema.json",
                 "page": "page.schema.json", "vocabulary": "vocabulary.schema.json"}
@@ -55,3 +56,83 @@ def subschema(schema: dict, path: tuple) -> dict:
         else:
             node = node.get("properties", {}).get(part) or (node.get("additionalProperties") or {})
     return node if isinstance(node, dict) else {}
+
+
+# --- reading the declaration ---------------------------------------------------------------------
+# Everything below reads the shipped schemas as data, so check, `cimis new`, the guide and the site
+# agree by construction: a field, limit or allowed value is written down once, in the schema.
+
+ENTRY_KINDS = ("case", "method")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One property of an entry schema; list items are transparent (``creatives.name``)."""
+
+    path: tuple[str, ...]
+    rule: Mapping[str, Any]
+    required: bool
+    in_list: bool
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+    @property
+    def title(self) -> str:
+        return self.rule.get("title", self.path[-1])
+
+    @property
+    def item(self) -> Mapping[str, Any]:
+        """The rule for the values: the items' rule for an array of scalars, else the rule itself."""
+        return self.rule.get("items", {}) if self.rule.get("type") == "array" else self.rule
+
+
+def fields(node: Mapping[str, Any], path: tuple[str, ...] = (), required: bool = True,
+           in_list: bool = False) -> Iterator[Field]:
+    """Every property below ``node`` in declaration order, parents before their children."""
+    needed = set(node.get("required", ()))
+    for key, rule in node.get("properties", {}).items():
+        field = Field(path + (key,), rule, required and key in needed, in_list)
+        yield field
+        if rule.get("type") == "object":
+            yield from fields(rule, field.path, field.required, in_list)
+        elif rule.get("type") == "array" and rule.get("items", {}).get("type") == "object":
+            yield from fields(rule["items"], field.path, field.required, True)
+
+
+def entry_fields(kind: str) -> tuple[Field, ...]:
+    """The fields of an entry type as shipped."""
+    return tuple(fields(raw_schema(kind)))
+
+
+def vocabulary_fields() -> dict[str, tuple[Field, ...]]:
+    """Vocabulary name → the fields that take its values, over all entry types, in declaration order."""
+    found: dict[str, list[Field]] = {}
+    for kind in ENTRY_KINDS:
+        for field in entry_fields(kind):
+            if name := field.item.get("x-vocabulary"):
+                found.setdefault(name, []).append(field)
+    return {name: tuple(items) for name, items in found.items()}
+
+
+def value_labels() -> dict[str, dict[str, str]]:
+    """German labels of fixed values (``x-labels``), keyed by the field's path joined with '_'."""
+    return {"_".join(field.path): dict(field.item["x-labels"])
+            for kind in ENTRY_KINDS for field in entry_fields(kind) if "x-labels" in field.item}
+
+
+@dataclass(frozen=True, slots=True)
+class BodySection:
+    """A ``##`` section an entry's body may have (``x-body`` in the schema)."""
+
+    title: str
+    required: bool
+    description: str
+    steps: Mapping[str, int] | None = None
+
+
+def body_sections(kind: str) -> tuple[BodySection, ...]:
+    """The body sections of an entry type, in the order they must appear."""
+    return tuple(BodySection(s["title"], bool(s.get("required")), s.get("description", ""), s.get("steps"))
+                 for s in raw_schema(kind).get("x-body", {}).get("sections", ()))
