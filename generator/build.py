@@ -29,7 +29,9 @@ _TARGET_RE = re.compile(r"contains a link '([^']+)'")
 
 
 @dataclass(frozen=True, slots=True)
-class BuildResult:
+class EngineResult:
+    """What the engine run produced: its problems, the pages built and the time spent writing the staged tree."""
+
     diagnostics: tuple[Diagnostic, ...]
     pages: int = 0
     write_seconds: float = 0.0
@@ -120,7 +122,7 @@ def source_date_epoch(content: Content) -> int:
 
 
 @contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
+def _env_default(name: str, value: str) -> Iterator[None]:
     previous = os.environ.get(name)
     os.environ.setdefault(name, value)
     try:
@@ -225,8 +227,8 @@ def swap_into_place(new: Path, target: Path) -> None:
         os.replace(new, target)
 
 
-def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = None,
-          offline: bool = False, incremental: bool = False) -> BuildResult:
+def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None = None,
+          offline: bool = False, incremental: bool = False) -> EngineResult:
     """Build the site into ``out``; on any problem ``out`` stays exactly as it was.
 
     ``incremental`` is for the preview, which keeps ``staging`` and ``out`` between builds: only staged
@@ -253,12 +255,12 @@ def build(content: Content, tree: StagedTree, out: Path, staging: Path | None = 
                                 sort_keys=False)
         if not config_file.is_file() or config_file.read_text("utf-8") != config:
             config_file.write_text(config, "utf-8")
-        with _environment("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):
+        with _env_default("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):
             diagnostics, pages = run_engine(staging, target, root, dirty)
         if not diagnostics and not offline:
             diagnostics = run_pagefind(target, staging)
         if diagnostics:
-            return BuildResult(tuple(diagnostics), write_seconds=write_seconds)
+            return EngineResult(tuple(diagnostics), write_seconds=write_seconds)
         if target != out:
             swap_into_place(target, out)
-        return BuildResult((), pages, write_seconds)
+        return EngineResult((), pages, write_seconds)

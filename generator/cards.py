@@ -20,11 +20,11 @@ import jinja2
 import markupsafe
 import pyphen
 import segno
-import yaml
 
 from .cache import cache_dir
-from .model import Content, Method
-from .render import duration_text, environment, german_date
+from .data import entry_url
+from .model import Content, Method, Vocabulary
+from .templating import duration_text, german_date, labels, page_environment, people_text
 
 LAYOUTS = ("a6", "a4-4up")
 MEASURE = "measure"
@@ -52,6 +52,10 @@ SOFT_HYPHEN = "\u00ad"
 
 class CardsUnavailable(RuntimeError):
     """WeasyPrint or the Pango library it needs cannot be loaded; the message says what to install."""
+
+    def __init__(self, reason: str):
+        super().__init__(PANGO_MISSING.format(error=reason))
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,41 +131,31 @@ class Sheet:
 
 # --- records → cards ------------------------------------------------------------------------------
 
-def method_url(site_url: str | None, slug: str) -> str | None:
-    """The stable address of a method's page, printed as QR code; None without a site_url."""
-    if not site_url:
-        return None
-    return f"{site_url.rstrip('/')}/methoden/{slug}/"
-
-
 def license_text(spdx: str) -> str:
     """An SPDX id as people read it: 'CC-BY-4.0' → 'CC BY 4.0'."""
     return spdx.replace("-", " ") if spdx.upper().startswith("CC-") else spdx
 
 
-def _people(group: tuple[int, int]) -> str:
-    low, high = group
-    unit = "Person" if high == 1 else "Personen"
-    return f"{low} {unit}" if low == high else f"{low}–{high} {unit}"
-
-
-@cache
-def _labels() -> dict:
-    return yaml.safe_load(resources.files("generator").joinpath("templates", "labels.yml").read_text("utf-8"))
-
-
-def make_card(method: Method, phase_labels: Mapping[str, str], site_url: str | None) -> Card:
+def make_card(method: Method, phase_labels: Mapping[str, str], config: Mapping[str, Any]) -> Card:
     """The card of one method; ``phase_labels`` maps phase slugs to their German labels."""
-    labels = _labels()
+    words = labels()
+    # The QR code needs an absolute address: without site_url the card has none.
+    url = entry_url(config, "methoden", method.slug) if config.get("site_url") else None
     return Card(
         slug=method.slug, path=method.path, title=method.title, tagline=method.tagline, phase=method.phases[0],
         phase_labels=tuple(phase_labels.get(p, p) for p in method.phases),
-        duration=duration_text(method.duration), group=_people(method.group_size),
-        difficulty=method.difficulty, difficulty_label=labels["difficulty"].get(method.difficulty, method.difficulty),
-        setting=tuple(labels["setting"].get(s, s) for s in method.setting), materials=method.materials,
+        duration=duration_text(method.duration), group=people_text(method.group_size),
+        difficulty=method.difficulty, difficulty_label=words["difficulty"].get(method.difficulty, method.difficulty),
+        setting=tuple(words["setting"].get(s, s) for s in method.setting), materials=method.materials,
         steps=method.steps, tips=method.tips, source=method.source, license=license_text(method.license),
-        updated=german_date(method.updated), url=method_url(site_url, method.slug),
+        updated=german_date(method.updated), url=url,
     )
+
+
+def cards_of(methods: Sequence[Method], phases: Vocabulary | None, config: Mapping[str, Any]) -> tuple[Card, ...]:
+    """The cards of ``methods`` in that order, phases labelled from the phases vocabulary."""
+    phase_labels = {e.slug: e.label for e in phases.entries} if phases else {}
+    return tuple(make_card(m, phase_labels, config) for m in methods)
 
 
 def cards_for(content: Content, slugs: Sequence[str] = ()) -> tuple[Card, ...]:
@@ -169,9 +163,7 @@ def cards_for(content: Content, slugs: Sequence[str] = ()) -> tuple[Card, ...]:
     by_slug = {m.slug: m for m in content.methods}
     methods = [by_slug[s] for s in dict.fromkeys(slugs)] if slugs else \
         sorted(content.methods, key=lambda m: m.title.lower())
-    phases = content.vocabularies.get("phases")
-    phase_labels = {e.slug: e.label for e in phases.entries} if phases else {}
-    return tuple(make_card(m, phase_labels, content.config.get("site_url")) for m in methods)
+    return cards_of(methods, content.vocabularies.get("phases"), content.config)
 
 
 def brand_of(config: Mapping[str, Any]) -> str:
@@ -223,7 +215,8 @@ def _icon(name: str) -> str:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def card_environment() -> jinja2.Environment:
+    """Jinja2 environment over templates/cards/, with the print filters."""
     env = jinja2.Environment(loader=jinja2.PackageLoader("generator", "templates/cards"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["hyphenate"] = hyphenate
@@ -272,7 +265,7 @@ def sheets(cards: Sequence[Card], tips: Mapping[str, int], layout: str) -> tuple
 
 def deck_html(cards: Sequence[Card], tips: Mapping[str, int], layout: str, *, title: str, brand: str) -> str:
     """The HTML that WeasyPrint turns into the PDF of ``layout`` (or into the measuring layout)."""
-    return _environment().get_template("deck.html.j2").render(
+    return card_environment().get_template("deck.html.j2").render(
         sheets=sheets(cards, tips, layout), layout=layout, title=title, brand=brand, css=_css(),
         difficulty_icons=DIFFICULTY_ICONS)
 
@@ -293,7 +286,7 @@ def _weasyprint():
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as exc:  # OSError: cffi found no Pango library
-        raise CardsUnavailable(PANGO_MISSING.format(error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+        raise CardsUnavailable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
     return weasyprint, FontConfiguration
 
 
@@ -520,7 +513,7 @@ def site_files(content: Content) -> dict[str, bytes]:
     brand = brand_of(content.config)
     cards = cards_for(content)
     files = _cached_deck_files(cards, brand)
-    page = environment().get_template("karten.md.j2").render(
+    page = page_environment().get_template("karten.md.j2").render(
         cards=cards, count=len(cards), sheets=page_count(len(cards), "a4-4up") // 2,
         sizes={name.removeprefix("karten/"): _size_text(len(data)) for name, data in files.items()})
     files["karten/index.md"] = page.encode("utf-8")

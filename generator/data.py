@@ -14,51 +14,37 @@ from .model import Case, Content, Method
 FEED_SIZE = 20
 
 
-def site_url(content: Content) -> str:
-    url = str(content.config.get("site_url") or "/")
+def site_url(config: Mapping[str, Any]) -> str:
+    """The site's address with a trailing slash; '/' (the site root) without a site_url."""
+    url = str(config.get("site_url") or "/")
     return url if url.endswith("/") else url + "/"
 
 
-def case_url(content: Content, slug: str) -> str:
-    return f"{site_url(content)}faelle/{slug}/"
+def entry_url(config: Mapping[str, Any], section: str, slug: str) -> str:
+    """The stable address of an entry page ('…/methoden/persona/'), as printed in QR codes and exports."""
+    return f"{site_url(config)}{section}/{slug}/"
 
 
-def method_url(content: Content, slug: str) -> str:
-    return f"{site_url(content)}methoden/{slug}/"
-
-
-def case_data(content: Content, case: Case) -> dict[str, Any]:
-    """A case's metadata in the shape of its front matter, plus slug, URL and resolved licence."""
-    data: dict[str, Any] = {
-        "slug": case.slug, "url": case_url(content, case.slug), "title": case.title,
-        "description": case.description, "challenge": case.challenge, "example": case.example, "year": case.year,
-        "status": case.status, "district": case.district,
-        "organisation": {"name": case.organisation_name, "type": case.organisation_type, "industry": case.industry},
-        "creatives": [{k: v for k, v in (("name", c.name), ("submarket", c.submarket), ("url", c.url)) if v}
-                      for c in case.creatives],
-        "methods": list(case.methods), "topics": list(case.topics),
-        "outcome": {"type": case.outcome_type, "maturity": case.outcome_maturity},
-        "updated": case.updated.isoformat(), "license": case.license,
-    }
-    optional = {"programme": case.programme, "association": case.association, "duration_weeks": case.duration_weeks,
-                "links": list(case.links) or None,
-                "image": {k: v for k, v in (("src", case.image.src), ("alt", case.image.alt),
-                                            ("credit", case.image.credit)) if v} if case.image else None}
-    data.update({k: v for k, v in optional.items() if v is not None})
+def _export(front_matter: Mapping[str, Any], schema_order: Mapping[str, Any], **computed: Any) -> dict[str, Any]:
+    # The front matter as written, in the schema's field order: a field added to the schema is exported
+    # without another line of code.
+    data = {key: computed[key] for key in ("slug", "url")}
+    data.update({key: front_matter[key] for key in schema_order if key in front_matter})
+    data.update({key: value for key, value in computed.items() if key not in data})
     return data
 
 
-def method_data(content: Content, method: Method) -> dict[str, Any]:
+def case_data(content: Content, case: Case, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A case's metadata in the shape of its front matter, plus slug, URL and resolved licence."""
+    return _export(case.front_matter, schema["properties"], slug=case.slug,
+                   url=entry_url(content.config, "faelle", case.slug), example=case.example, license=case.license)
+
+
+def method_data(content: Content, method: Method, schema: Mapping[str, Any]) -> dict[str, Any]:
     """A method's metadata in the shape of its front matter, plus slug, URL, steps and licence."""
-    return {
-        "slug": method.slug, "url": method_url(content, method.slug), "title": method.title,
-        "tagline": method.tagline, "phases": list(method.phases),
-        "duration": {"min": method.duration[0], "max": method.duration[1]},
-        "group_size": {"min": method.group_size[0], "max": method.group_size[1]},
-        "difficulty": method.difficulty, "setting": list(method.setting), "materials": list(method.materials),
-        "combine_with": list(method.combine_with), "source": method.source, "steps": list(method.steps),
-        "updated": method.updated.isoformat(), "license": method.license,
-    }
+    return _export(method.front_matter, schema["properties"], slug=method.slug,
+                   url=entry_url(content.config, "methoden", method.slug), combine_with=list(method.combine_with),
+                   steps=list(method.steps), license=method.license)
 
 
 def export_schema(entry_schema: dict, title: str, extra: Mapping[str, dict]) -> dict:
@@ -120,8 +106,8 @@ def to_csv(entries: list[dict[str, Any]]) -> bytes:
 
 def open_data(content: Content, schemas: Mapping[str, dict]) -> dict[str, bytes]:
     """The files under /daten/: entries as JSON and CSV, the schemas, the vocabularies."""
-    cases = [case_data(content, c) for c in content.cases]
-    methods = [method_data(content, m) for m in content.methods]
+    cases = [case_data(content, c, schemas["case"]) for c in content.cases]
+    methods = [method_data(content, m, schemas["method"]) for m in content.methods]
     vocabularies = {name: {e.slug: {k: v for k, v in (("label", e.label), ("short", e.short),
                                                     ("description", e.description), ("code", e.code)) if v}
                            for e in vocab.entries} for name, vocab in sorted(content.vocabularies.items())}
@@ -143,7 +129,7 @@ def _timestamp(day: dt.date) -> str:
 def feed_entries(content: Content, newest: tuple[str, ...]) -> list[dict[str, str]]:
     """The newest cases for the Atom feed, ready for the template."""
     cases = {c.slug: c for c in content.cases}
-    return [{"id": case_url(content, slug), "title": cases[slug].title, "summary": cases[slug].description,
+    return [{"id": entry_url(content.config, "faelle", slug), "title": cases[slug].title, "summary": cases[slug].description,
              "updated": _timestamp(cases[slug].updated)} for slug in newest[:FEED_SIZE]]
 
 
@@ -160,7 +146,7 @@ def jsonld(value: Mapping[str, Any]) -> str:
 
 def case_jsonld(content: Content, case: Case) -> str:
     return jsonld({"@type": "Article", "headline": case.title, "description": case.description,
-                   "dateModified": case.updated.isoformat(), "inLanguage": "de", "url": case_url(content, case.slug),
+                   "dateModified": case.updated.isoformat(), "inLanguage": "de", "url": entry_url(content.config, "faelle", case.slug),
                    "license": f"https://spdx.org/licenses/{case.license}.html",
                    "about": case.challenge, "keywords": ", ".join(case.topics)})
 
@@ -168,7 +154,7 @@ def case_jsonld(content: Content, case: Case) -> str:
 def method_jsonld(content: Content, method: Method) -> str:
     low, high = method.duration
     return jsonld({"@type": "HowTo", "name": method.title, "description": method.tagline,
-                   "inLanguage": "de", "url": method_url(content, method.slug), "totalTime": f"PT{high}M",
+                   "inLanguage": "de", "url": entry_url(content.config, "methoden", method.slug), "totalTime": f"PT{high}M",
                    "dateModified": method.updated.isoformat(),
                    "supply": [{"@type": "HowToSupply", "name": m} for m in method.materials],
                    "step": [{"@type": "HowToStep", "position": i, "text": s}

@@ -51,7 +51,7 @@ def filter_groups(content: Content, kind: str, labels: Mapping) -> list[dict]:
         "teilmarkt": vocabulary("submarkets"), "thema": vocabulary("topics"), "phase": vocabulary("phases"),
         "methode": sorted(((m.slug, m.title) for m in content.methods), key=lambda item: item[1].lower()),
         "jahr": [(str(y), str(y)) for y in sorted({c.year for c in content.cases}, reverse=True)],
-        "reifegrad": labels["maturity"].items(), "schwierigkeit": labels["difficulty"].items(),
+        "reifegrad": labels["outcome_maturity"].items(), "schwierigkeit": labels["difficulty"].items(),
         "format": labels["setting"].items(), "dauer": labels["duration_buckets"].items(),
         "gruppe": labels["group_buckets"].items(),
     }

@@ -17,6 +17,8 @@ FENCE_RE = re.compile(r"^\s*(```|~~~)")
 HEADING_RE = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 DELIMITER_RE = re.compile(r"^---\s*$")
 CLOSING_RE = re.compile(r"^(---|\.\.\.)\s*$")
+ORDERED_ITEM_RE = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
+BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
 
 CONTENT_FOLDERS = {"cases": CASE, "methods": METHOD}
 
@@ -200,6 +202,32 @@ def split_sections(body: str, body_line: int) -> tuple[Section, ...]:
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
         sections.append(Section(title, body_line + i, "\n".join(lines[i + 1:end]).strip("\n"), body_line + i + 1))
     return tuple(sections)
+
+
+def _list_items(text: str, item_re: re.Pattern) -> list[tuple[int, str]]:
+    items: list[tuple[int, str]] = []
+    for i, line in enumerate(text.split("\n")):
+        if m := item_re.match(line):
+            items.append((i, m.group(m.lastindex).strip()))
+        elif items and line.startswith((" ", "\t")) and line.strip():
+            offset, item = items[-1]
+            items[-1] = (offset, f"{item} {line.strip()}")
+    return items
+
+
+def ordered_items(text: str) -> list[tuple[int, str]]:
+    """Items of the ordered list in ``text`` as (line offset, text), continuation lines joined."""
+    return _list_items(text, ORDERED_ITEM_RE)
+
+
+def bullet_items(text: str) -> list[tuple[int, str]]:
+    """Items of the bulleted list in ``text`` as (line offset, text), continuation lines joined."""
+    return _list_items(text, BULLET_RE)
+
+
+def image_folders(root: Path, case_slug: str) -> tuple[Path, Path]:
+    """Where a case's images may lie: the case's own folder, then content/images/."""
+    return root / "cases" / case_slug, root / "content" / "images"
 
 
 def load_document(file: Path, rel: str, kind: str) -> Document:

@@ -20,6 +20,17 @@ def default_license(config: Mapping[str, Any]) -> str:
     return ((config.get("extra") or {}).get("cimis") or {}).get("license", DEFAULT_LICENSE)
 
 
+def jsonable(value: Any) -> Any:
+    """YAML data as JSON values: dates become ISO strings, the rest stays as it is."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     """A ``##`` section of a body: heading text, its line, and the text below it."""
@@ -98,6 +109,14 @@ class Source:
         """mkdocs.yml as a mapping; empty when it is missing or broken."""
         return self.config.data if self.config and isinstance(self.config.data, dict) else {}
 
+    def slugs(self, kind: str) -> frozenset[str]:
+        """The slugs of all files of one kind (e.g. the methods cases and cards may refer to)."""
+        return frozenset(d.slug for d in self.documents if d.kind == kind)
+
+    def vocabulary_slugs(self) -> dict[str, tuple[str, ...]]:
+        """Vocabulary name → its slugs, for every vocabulary file that parsed as a mapping."""
+        return {d.slug: tuple(d.data) for d in self.vocabulary_documents if isinstance(d.data, dict)}
+
 
 @dataclass(frozen=True, slots=True)
 class Creative:
@@ -140,6 +159,7 @@ class Case:
     duration_weeks: int | None = None
     image: Image | None = None
     links: tuple[str, ...] = ()
+    front_matter: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def submarkets(self) -> tuple[str, ...]:
@@ -165,6 +185,7 @@ class Method:
     body: str
     steps: tuple[str, ...] = ()
     tips: tuple[str, ...] = ()
+    front_matter: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
+from .load import bullet_items, ordered_items
+from .schema import steps_section, tips_section
 from .model import CASE, METHOD, PAGE, Case, Content, Creative, Document, Image, Method, Page, Source, \
-    VocabEntry, Vocabulary, default_license
-from .validate import ordered_steps
-
-BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
+    VocabEntry, Vocabulary, default_license, jsonable
 
 
 def _date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _section(doc: Document, title: str) -> str:
+def _section(doc: Document, title: str | None) -> str:
     return next((s.text for s in doc.sections if s.title == title), "")
 
 
-def _bullets(text: str) -> tuple[str, ...]:
-    items: list[str] = []
-    for line in text.split("\n"):
-        if m := BULLET_RE.match(line):
-            items.append(m.group(1).strip())
-        elif items and line.startswith((" ", "\t")) and line.strip():
-            items[-1] += " " + line.strip()
-    return tuple(items)
-
-
 def to_case(doc: Document, license_default: str) -> Case:
+    """The typed case of a document that passed validation."""
     d = doc.data
     image = d.get("image")
     return Case(
@@ -46,11 +35,12 @@ def to_case(doc: Document, license_default: str) -> Case:
         example=bool(d.get("example", False)), programme=d.get("programme"), association=d.get("association"),
         duration_weeks=d.get("duration_weeks"),
         image=Image(image["src"], image["alt"], image.get("credit")) if image else None,
-        links=tuple(d.get("links", ())),
+        links=tuple(d.get("links", ())), front_matter=jsonable(d),
     )
 
 
 def to_method(doc: Document, license_default: str) -> Method:
+    """The typed method of a document that passed validation."""
     d = doc.data
     return Method(
         slug=doc.slug, path=doc.path, title=d["title"], tagline=d["tagline"], phases=tuple(d["phases"]),
@@ -59,8 +49,8 @@ def to_method(doc: Document, license_default: str) -> Method:
         difficulty=d["difficulty"], setting=tuple(d["setting"]), materials=tuple(d["materials"]),
         combine_with=tuple(d.get("combine_with", ())), source=d["source"], updated=_date(d["updated"]),
         license=d.get("license", license_default), body=doc.body,
-        steps=tuple(step for _, step in ordered_steps(_section(doc, "Ablauf"))),
-        tips=_bullets(_section(doc, "Tipps")),
+        steps=tuple(step for _, step in ordered_items(_section(doc, steps_section(METHOD).title))),
+        tips=tuple(tip for _, tip in bullet_items(_section(doc, tips_section(METHOD).title))), front_matter=jsonable(d),
     )
 
 

@@ -8,25 +8,19 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
-
-import jinja2
-import yaml
 
 from . import data
 from .filters import case_filters, filter_groups, method_filters
 from .link import Index
+from .load import image_folders
 from .model import Case, Content, Method, default_license
+from .templating import duration_text, escape_markdown, german_date, labels, page_environment, people_text
 
 SECTIONS = {"industries": "branchen", "submarkets": "teilmaerkte", "districts": "regionen",
             "topics": "themen", "phases": "phasen"}
 CODE_LABELS = {"industries": "WZ-2008-Abschnitt", "districts": "Kreisschlüssel"}
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-          "Oktober", "November", "Dezember")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
 # Contributors link the way the repository is laid out (works on GitHub too); the site uses German paths.
 _SOURCE_LINKS = re.compile(r"\]\(\.\./(cases|methods|content/images)/")
 _SITE_FOLDERS = {"cases": "faelle", "methods": "methoden", "content/images": "images"}
@@ -101,34 +95,6 @@ def relative_url(here: str, target: str, directory_urls: bool = True) -> str:
     return relative
 
 
-def escape_markdown(text: Any) -> str:
-    """Make contributor text inert inside Markdown: no HTML, no markup."""
-    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-@cache
-def _labels() -> dict:
-    return yaml.safe_load(resources.files("generator").joinpath("templates", "labels.yml").read_text("utf-8"))
-
-
-def environment() -> jinja2.Environment:
-    """Jinja2 environment over the shipped templates; unknown names fail the build."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "xml"]),
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=False,
-    )
-    env.filters["md"] = escape_markdown
-    env.filters["site_links"] = site_links
-    env.globals["labels"] = _labels()
-    return env
-
-
-def german_date(value) -> str:
-    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
-
-
 def _front_matter(title: str, description: str | None = None, hide: tuple[str, ...] = (), **meta: Any) -> str:
     # The theme prints title and description into HTML without escaping: escape them here.
     values: dict[str, Any] = {"title": html.escape(title)}
@@ -141,27 +107,12 @@ def _front_matter(title: str, description: str | None = None, hide: tuple[str, .
     return "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in values.items())
 
 
-def _range(values: tuple[int, int], unit_one: str, unit_many: str) -> str:
-    low, high = values
-    unit = unit_one if high == 1 else unit_many
-    return f"{low} {unit}" if low == high else f"{low}–{high} {unit}"
-
-
-def duration_text(minutes: tuple[int, int]) -> str:
-    """Minutes as people say them: '30–60 Minuten', '2–4 Stunden', '1–2 Tage'."""
-    low, high = minutes
-    if high < 120 or low % 60 or high % 60:
-        return _range(minutes, "Minute", "Minuten")
-    if high < 1440 or low % 1440 or high % 1440:
-        return _range((low // 60, high // 60), "Stunde", "Stunden")
-    return _range((low // 1440, high // 1440), "Tag", "Tage")
-
-
 class _Renderer:
     """Holds the environment and lookups for one render run (no state between runs)."""
 
     def __init__(self, content: Content, index: Index, directory_urls: bool = True):
-        self.content, self.index, self.env = content, index, environment()
+        self.content, self.index, self.env = content, index, page_environment()
+        self.env.filters["site_links"] = site_links
         self.env.globals["url"] = functools.partial(relative_url, directory_urls=directory_urls)
         self.cases = {c.slug: c for c in content.cases}
         self.methods = {m.slug: m for m in content.methods}
@@ -188,7 +139,7 @@ class _Renderer:
     def method_item(self, method: Method, filters: bool = False) -> dict:
         return {"slug": method.slug, "title": method.title, "tagline": method.tagline,
                 "difficulty": method.difficulty, "duration_text": duration_text(method.duration),
-                "group_text": _range(method.group_size, "Person", "Personen"),
+                "group_text": people_text(method.group_size),
                 "filters": method_filters(method) if filters else None}
 
     def case_page(self, case: Case) -> bytes:
@@ -218,7 +169,7 @@ class _Renderer:
             "method.md.j2", f"methoden/{method.slug}.md", method=method, front_matter=_front_matter(
                 method.title, method.tagline, og_type="article", jsonld=data.method_jsonld(self.content, method)),
             duration_text=duration_text(method.duration),
-            group_text=_range(method.group_size, "Person", "Personen"),
+            group_text=people_text(method.group_size),
             phases=[self.vocab_link("phases", p) for p in method.phases],
             cases=[self.case_item(self.cases[s]) for s in self.index.cases_by_method.get(method.slug, ())],
             combine=[self.method_item(m) for m in combine],
@@ -228,7 +179,7 @@ class _Renderer:
         )
 
     def facet_pages(self, vocabulary: str) -> dict[str, bytes]:
-        facet = _labels()["facets"][vocabulary]
+        facet = labels()["facets"][vocabulary]
         section = SECTIONS[vocabulary]
         files, entries = {}, []
         for entry in self.content.vocabularies[vocabulary].entries:
@@ -297,11 +248,11 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     files["faelle/index.md"] = r.page("cases.md.j2", "faelle/index.md", front_matter=_front_matter(
         "Fälle", "Alle Fallbeispiele der Wissensbasis.", hide=("navigation", "toc")),
         cases=[r.case_item(c, filters=True) for c in content.cases],
-        filters=filter_groups(content, "cases", _labels()))
+        filters=filter_groups(content, "cases", labels()))
     files["methoden/index.md"] = r.page("methods.md.j2", "methoden/index.md", front_matter=_front_matter(
         "Methoden", "Alle Methodenkarten der Wissensbasis.", hide=("navigation", "toc")),
         methods=[r.method_item(m, filters=True) for m in sorted(content.methods, key=lambda m: m.title.lower())],
-        filters=filter_groups(content, "methods", _labels()))
+        filters=filter_groups(content, "methods", labels()))
     for case in content.cases:
         files[f"faelle/{case.slug}.md"] = r.case_page(case)
         if case.image:
@@ -319,7 +270,7 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
         feed_size=data.FEED_SIZE, case_fields=_field_docs(schemas["case"], data.EXPORT_FIELDS),
         method_fields=_field_docs(schemas["method"], data.METHOD_EXTRA),
         schemas=[(f"{kind}.schema.json", s.get("title", kind)) for kind, s in schemas.items()])
-    files["feed.xml"] = r.page("feed.xml.j2", "feed.xml", site_url=data.site_url(content),
+    files["feed.xml"] = r.page("feed.xml.j2", "feed.xml", site_url=data.site_url(content.config),
                                site_name=content.config.get("site_name", "cimis"), license=license_default,
                                updated=data.feed_updated(content),
                                entries=data.feed_entries(content, index.newest_cases))
@@ -347,8 +298,7 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
 
 
 def _image_bytes(content: Content, case: Case) -> bytes:
-    root = Path(content.root)
-    for base in (root / "cases" / case.slug, root / "content" / "images"):
+    for base in image_folders(Path(content.root), case.slug):
         if (base / case.image.src).is_file():
             return (base / case.image.src).read_bytes()
     raise FileNotFoundError(case.image.src)  # validation guarantees the file exists

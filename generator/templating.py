@@ -43,6 +43,8 @@ def page_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=False,
     )
     env.filters["md"] = escape_markdown
+    # A table cell must stay one cell: a '|' would split it and a line break end the row.
+    env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
     env.globals["labels"] = labels()
     return env
 

@@ -101,10 +101,10 @@ def test_tips_are_printed_only_as_far_as_they_fit(shipped_cards) -> None:
 def _stuffed_card(shipped_cards) -> cards.Card:
     import dataclasses
 
-    from generator.validate import ordered_steps
+    from generator.load import ordered_items
 
     text = STUFFED.read_text("utf-8")
-    steps = tuple(step for _, step in ordered_steps(text.split("## Ablauf", 1)[1].split("## Tipps")[0].strip()))
+    steps = tuple(step for _, step in ordered_items(text.split("## Ablauf", 1)[1].split("## Tipps")[0].strip()))
     assert len(steps) == 8 and all(len(s) <= 200 for s in steps)
     return dataclasses.replace(shipped_cards[0], slug="stuffed", steps=steps)
 

@@ -1,0 +1,28 @@
+"""The order of cimis' modules, written down once: a module imports only leaves and earlier stages.
+
+tests/test_stages.py parses every import in generator/ and fails on one that runs backward or in a
+circle, so data can only flow forward: load → validate → records → … → cli.
+"""
+
+# Shared leaves: data types and declarations every stage may use. A leaf imports only earlier leaves.
+LEAVES = ("diagnostics", "model", "schema", "cache", "templating")
+
+# The pipeline, then the tools built on it, then the command line.
+STAGES = (
+    "load",  # files → documents with source positions
+    "validate",  # documents → diagnostics (JSON Schema and rules)
+    "records",  # valid documents → typed records
+    "link",  # records → cross-reference index
+    "filters",  # records → filter values of the overview pages
+    "data",  # records → open data, feed, JSON-LD
+    "cards",  # method records → card layout and PDFs
+    "fit",  # documents + card layout → print-fit diagnostics
+    "render",  # records + index → staged pages
+    "new",  # schema → new entry (template or questions)
+    "guide",  # schema + vocabularies → contributor guide
+    "build",  # staged tree → site/ (engine run, atomic swap)
+    "pipeline",  # the stages wired together
+    "serve",  # live preview over the pipeline
+    "cli",  # argument parsing and exit codes
+    "__main__",
+)
