@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from importlib import resources
 from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+from typing import Iterable, Literal, Mapping
 
 import yaml
 
@@ -36,12 +37,41 @@ def warning(path: str, pos: tuple[int, int], code: str, message: str, hint: str 
     return Diagnostic(path, pos[0], pos[1], "warning", code, message, hint)
 
 
-def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
-    """Return the closest choice to ``value`` as a German hint, or None."""
+def _folded(text: str) -> str:
+    text = text.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(a, b)
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def closest(value: object, choices: Iterable[str], labels: Mapping[str, str] | None = None) -> str | None:
+    """The choice ``value`` most likely meant, comparing with each choice and with its label, or None.
+
+    People type what they read: 'Landkreis Görlitz' means the value labelled 'Görlitz' ('goerlitz'),
+    so a label or slug that stands whole inside the value wins over mere spelling likeness.
+    """
     if not isinstance(value, str):
         return None
-    match = difflib.get_close_matches(value.lower(), list(choices), n=1, cutoff=0.6)
-    return f"Meintest du '{match[0]}'?" if match else None
+    choices = list(choices)
+    names = {choice: {_folded(choice), *([_folded(labels[choice])] if labels and choice in labels else [])}
+             for choice in choices}
+    wanted = _folded(value)
+    exact = [c for c, forms in names.items() if wanted in forms]
+    if exact:
+        return exact[0]
+    parts = f"-{wanted}-"
+    inside = [(len(form), c) for c, forms in names.items() for form in forms if form and f"-{form}-" in parts]
+    if inside:
+        return max(inside)[1]
+    by_form = {form: c for c, forms in names.items() for form in forms}
+    match = difflib.get_close_matches(wanted, list(by_form), n=1, cutoff=0.6)
+    return by_form[match[0]] if match else None
+
+
+def did_you_mean(value: object, choices: Iterable[str], labels: Mapping[str, str] | None = None) -> str | None:
+    """The closest choice to ``value`` as a German hint, or None."""
+    match = closest(value, choices, labels)
+    return f"Meintest du '{match}'?" if match else None
 
 
 def codes() -> dict[str, str]:

@@ -1,19 +1,23 @@
-"""Scaffold a new case or method: a commented template, or a file filled in by questions."""
+"""Schema → a new entry: the commented template, or a file filled in by questions in the terminal.
+
+Both read the entry type's JSON Schema (fields, titles, descriptions, examples, limits, body sections),
+so a field added to the schema is asked for and shown in the template without another line of code.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import jsonschema
 import yaml
 
 from .load import SLUG_RE
-from .render import environment
-from .schema import subschema
-from .validate import CASE_REQUIRED, METHOD_REQUIRED
+from .schema import BodySection, Field, body_sections, entry_fields, raw_schema, subschema
+from .templating import page_environment
 
 FOLDERS = {"case": "cases", "method": "methods"}
 Ask = Callable[[str], str]
@@ -29,6 +33,7 @@ class Question:
     choices: tuple[str, ...] = ()
     many: bool = False
     number: bool = False
+    in_list: bool = False
 
 
 class NewEntryError(Exception):
@@ -46,52 +51,67 @@ def target_file(root: Path, kind: str, slug: str) -> Path:
     return file
 
 
-def template_text(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...],
-                  today: dt.date | None) -> str:
-    """The commented template with placeholders that `cimis check` reports until filled.
+# --- what a field allows, in words ------------------------------------------------------------------
 
-    Without ``today`` (the guide's copy, which must not change daily) the date is a placeholder too.
-    """
-    return environment().get_template(f"new_{kind}.md.j2").render(
-        vocab=vocabularies, methods=methods, today=today.isoformat() if today else "«Datum als JJJJ-MM-TT»",
-        year=today.year if today else 2025)
+def choices(field: Field, vocabularies: Mapping[str, tuple[str, ...]], methods: tuple[str, ...]) -> tuple[str, ...]:
+    """The values a field may take, or () for free text and numbers."""
+    rule = field.item
+    if "enum" in rule:
+        return tuple(rule["enum"])
+    if name := rule.get("x-vocabulary"):
+        return tuple(vocabularies.get(name, ()))
+    if rule.get("x-reference") == "methods":
+        return methods
+    return ()
 
+
+def limits(field: Field) -> str:
+    """The field's limits as people read them: '10–90 Zeichen', 'höchstens 8 Einträge'."""
+    rule, item = field.rule, field.item
+    parts = []
+    if "maxLength" in item:
+        parts.append(f"{item.get('minLength', 0)}–{item['maxLength']} Zeichen" if item.get("minLength", 0) > 1
+                     else f"höchstens {item['maxLength']} Zeichen")
+    if "minimum" in item and "maximum" in item:
+        parts.append(f"{item['minimum']} bis {item['maximum']}")
+    elif "minimum" in item:
+        parts.append(f"ab {item['minimum']}")
+    if rule.get("type") == "array":
+        if rule.get("minItems", 0) > 1:
+            parts.append(f"mindestens {rule['minItems']} Einträge")
+        if "maxItems" in rule:
+            parts.append(f"höchstens {rule['maxItems']} Einträge")
+    if item.get("format") == "date":
+        parts.append("JJJJ-MM-TT")
+    return ", ".join(parts)
+
+
+def _is_date(field: Field) -> bool:
+    return field.rule.get("format") == "date"
+
+
+def _is_span(field: Field) -> bool:
+    """A {min, max} pair of numbers, asked as two numbers."""
+    return field.rule.get("type") == "object" and set(field.rule.get("properties", {})) == {"min", "max"}
+
+
+# --- questions ---------------------------------------------------------------------------------------
 
 def questions(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...]) -> tuple[Question, ...]:
-    """The required values, in the order a person fills them in."""
-    v = vocabularies
-    if kind == "case":
-        return (
-            Question(("title",), "Titel (10–90 Zeichen)"),
-            Question(("description",), "Kurzbeschreibung (40–300 Zeichen)"),
-            Question(("challenge",), "Herausforderung als Frage (Wie können wir …?)"),
-            Question(("year",), "Jahr des Beginns", number=True),
-            Question(("status",), "Stand", ("abgeschlossen", "laufend")),
-            Question(("district",), "Region", v["districts"]),
-            Question(("organisation", "name"), "Name der Organisation"),
-            Question(("organisation", "type"), "Art der Organisation", v["organisation-types"]),
-            Question(("organisation", "industry"), "Branche (WZ 2008)", v["industries"]),
-            Question(("creatives", "name"), "Name der oder des Kreativschaffenden"),
-            Question(("creatives", "submarket"), "Teilmarkt der Kreativwirtschaft", v["submarkets"]),
-            Question(("methods",), "Eingesetzte Methoden", methods, many=True),
-            Question(("topics",), "Themen", v["topics"], many=True),
-            Question(("outcome", "type"), "Art des Ergebnisses", ("produkt", "dienstleistung", "prozess",
-                                                                  "geschaeftsmodell")),
-            Question(("outcome", "maturity"), "Reifegrad", ("idee", "konzept", "prototyp", "pilot", "im-betrieb")),
-        )
-    return (
-        Question(("title",), "Titel der Karte (3–50 Zeichen)"),
-        Question(("tagline",), "Ein Satz für die Vorderseite (höchstens 120 Zeichen)"),
-        Question(("phases",), "Phasen", v["phases"], many=True),
-        Question(("duration", "min"), "Dauer mindestens (Minuten)", number=True),
-        Question(("duration", "max"), "Dauer höchstens (Minuten)", number=True),
-        Question(("group_size", "min"), "Gruppengröße mindestens", number=True),
-        Question(("group_size", "max"), "Gruppengröße höchstens", number=True),
-        Question(("difficulty",), "Schwierigkeit", ("leicht", "mittel", "anspruchsvoll")),
-        Question(("setting",), "Format", ("praesenz", "online", "hybrid"), many=True),
-        Question(("materials",), "Material (durch Kommas getrennt)", many=True),
-        Question(("source",), "Quelle (wer hat die Methode bekannt gemacht?)"),
-    )
+    """The required values, in the order the schema declares them."""
+    asked = []
+    for field in entry_fields(kind):
+        if not field.required or _is_date(field) or field.rule.get("type") == "object" or \
+                (field.rule.get("type") == "array" and field.item.get("type") == "object"):
+            continue  # dates are today; objects and lists of objects are asked field by field
+        many = field.rule.get("type") == "array"
+        options = choices(field, vocabularies, methods)
+        words = limits(field)
+        hint = " (durch Kommas getrennt)" if many and not options else ""
+        prompt = f"{field.title}{f' ({words})' if words else ''}{hint}"
+        asked.append(Question(field.path, prompt, options, many,
+                              field.item.get("type") == "integer", field.in_list))
+    return tuple(asked)
 
 
 def _parse(question: Question, answer: str) -> Any:
@@ -112,26 +132,40 @@ def _choice(question: Question, answer: str) -> str:
     return answer
 
 
+MESSAGES = {"minLength": "Das ist zu kurz", "maxLength": "Das ist zu lang", "type": "Bitte eine ganze Zahl eingeben",
+            "minimum": "Die Zahl ist zu klein", "maximum": "Die Zahl ist zu groß",
+            "minItems": "Bitte mindestens einen Eintrag", "maxItems": "Das sind zu viele Einträge",
+            "uniqueItems": "Ein Eintrag steht doppelt", "pattern": "Die Form stimmt nicht", "enum": "Das steht nicht zur Auswahl"}
+
+
 def _problem(question: Question, value: Any, schema: dict, values: dict) -> str | None:
     if question.number and not isinstance(value, int):
         return "Bitte eine ganze Zahl eingeben"
-    if question.path[-1] == "max" and value < values.get(question.path[0], {}).get("min", value):
+    if question.path[-1] == "max" and value < _get(values, question.path[:-1]).get("min", value):
         return "Der Höchstwert muss mindestens so groß sein wie der Mindestwert"
     if question.choices:
-        values = value if isinstance(value, list) else [value]
-        wrong = [x for x in values if x not in question.choices]
-        if wrong or not values:
+        picked = value if isinstance(value, list) else [value]
+        wrong = [x for x in picked if x not in question.choices]
+        if wrong or not picked:
             return f"'{', '.join(wrong)}' steht nicht zur Auswahl" if wrong else "Bitte mindestens eins wählen"
-    # The one creative asked for becomes creatives[0]; its rules are those of the list's items.
-    path = ("creatives", 0, *question.path[1:]) if question.path[0] == "creatives" else question.path
-    rule = subschema(schema, path)
+    # The one list item asked for (e.g. the first creative) follows the rules of the list's items.
+    path = _item_path(question)
     try:
-        jsonschema.validate(value, rule)
+        jsonschema.validate(value, subschema(schema, path))
     except jsonschema.ValidationError as exc:
-        return {"minLength": "Das ist zu kurz", "maxLength": "Das ist zu lang", "type": "Bitte eine Zahl eingeben",
-                "minimum": "Die Zahl ist zu klein", "maximum": "Die Zahl ist zu groß",
-                "minItems": "Bitte mindestens einen Eintrag"}.get(exc.validator, exc.message)
+        return MESSAGES.get(exc.validator, "Das passt nicht")
     return None
+
+
+def _item_path(question: Question) -> tuple:
+    return (question.path[0], 0, *question.path[1:]) if question.in_list else question.path
+
+
+def _get(values: dict, path: tuple) -> dict:
+    node: Any = values
+    for part in path:
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return node if isinstance(node, dict) else {}
 
 
 def ask_values(kind: str, schema: dict, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...],
@@ -150,37 +184,48 @@ def ask_values(kind: str, schema: dict, vocabularies: dict[str, tuple[str, ...]]
             if problem is None:
                 break
             say(f"  {problem}. Bitte noch einmal.")
-        node = values
-        for part in question.path[:-1]:
-            node = node.setdefault(part, {})
+        node: Any = values
+        for part in _item_path(question)[:-1]:
+            if isinstance(part, int):
+                node = node[part]
+            else:
+                node = node.setdefault(part, [{}] if question.in_list and part == question.path[0] else {})
         node[question.path[-1]] = value
-    if kind == "case":
-        values["creatives"] = [values["creatives"]]
     return values
 
 
 def ask_sections(kind: str, ask: Ask, say: Say) -> dict[str, str | list[str]]:
     """Ask for the required body sections (a first draft, to extend in the editor)."""
     sections: dict[str, str | list[str]] = {}
-    for title in (CASE_REQUIRED if kind == "case" else METHOD_REQUIRED):
-        if title == "Ablauf":
-            say("\nAblauf: ein Schritt pro Zeile, 3 bis 8 Schritte, leere Zeile beendet.")
-            steps: list[str] = []
-            while len(steps) < 8:
-                step = ask(f"  Schritt {len(steps) + 1}: ").strip()
-                if not step:
-                    if len(steps) >= 3:
-                        break
-                    say("  Mindestens 3 Schritte, bitte.")
-                    continue
-                steps.append(step[:200])
-            sections[title] = steps
-        else:
-            text = ""
-            while not text:
-                text = ask(f"{title} (ein, zwei Sätze; später ausführlicher): ").strip()
-            sections[title] = text
+    for section in body_sections(kind):
+        if not section.required:
+            continue
+        if section.steps:
+            sections[section.title] = _ask_steps(section, ask, say)
+            continue
+        text = ""
+        while not text:
+            text = ask(f"{section.title} (ein, zwei Sätze; später ausführlicher): ").strip()
+        sections[section.title] = text
     return sections
+
+
+def _ask_steps(section: BodySection, ask: Ask, say: Say) -> list[str]:
+    fewest, most, longest = (section.steps[k] for k in ("minItems", "maxItems", "maxLength"))
+    say(f"\n{section.title}: ein Schritt pro Zeile, {fewest} bis {most} Schritte zu je höchstens {longest} "
+        "Zeichen, leere Zeile beendet.")
+    steps: list[str] = []
+    while len(steps) < most:
+        step = ask(f"  Schritt {len(steps) + 1}: ").strip()
+        if not step:
+            if len(steps) >= fewest:
+                break
+            say(f"  Mindestens {fewest} Schritte, bitte.")
+        elif len(step) > longest:
+            say(f"  Der Schritt ist {len(step)} Zeichen lang; kürze ihn auf {longest}.")
+        else:
+            steps.append(step)
+    return steps
 
 
 def entry_text(values: dict, sections: dict[str, str | list[str]], today: dt.date) -> str:
@@ -192,3 +237,90 @@ def entry_text(values: dict, sections: dict[str, str | list[str]], today: dt.dat
         content = "\n".join(f"{i}. {s}" for i, s in enumerate(text, 1)) if isinstance(text, list) else text
         body.append(f"## {title}\n\n{content}\n")
     return f"---\n{head}---\n\n" + "\n".join(body)
+
+
+# --- the commented template ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TemplateLine:
+    """One front-matter line of the template and the comment above it; optional lines stay commented."""
+
+    comment_indent: str
+    indent: str
+    comment: str
+    text: str
+    optional: bool
+
+
+def _flow(value: Any) -> str:
+    """A YAML value on one line, text always quoted so that it never turns into a date or a boolean."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
+def _example(rule: Mapping[str, Any], options: tuple[str, ...]) -> Any:
+    """A value that passes check as it stands: the schema's example, else one built from the parts' examples."""
+    if rule.get("examples"):
+        return rule["examples"][0]
+    if rule.get("type") == "object":
+        return {key: _example(part, ()) for key, part in rule.get("properties", {}).items()}
+    if rule.get("type") == "array":
+        return [options[0]] if options else []
+    return options[0] if options else ""
+
+
+def _comment(field: Field, options: tuple[str, ...]) -> str:
+    words = [field.title + (f" ({limits(field)})" if limits(field) else "") + ":", field.rule.get("description", "")]
+    if options and field.item.get("x-reference") == "methods":
+        words.append("Zum Beispiel: " + ", ".join(options[:3]))
+    elif options:
+        words.append("Erlaubt: " + ", ".join(options))
+    return " ".join(w for w in words if w)
+
+
+def template_lines(node: Mapping[str, Any], vocabularies: Mapping[str, tuple[str, ...]], methods: tuple[str, ...],
+                   today: str, indent: str = "") -> list[TemplateLine]:
+    """The front-matter lines for the properties of ``node``: placeholders where required, examples where not."""
+    needed = set(node.get("required", ()))
+    lines: list[TemplateLine] = []
+    for key, rule in node.get("properties", {}).items():
+        field = Field((key,), rule, key in needed, False)
+        options = choices(field, vocabularies, methods)
+        comment = _comment(field, options)
+        if key not in needed:
+            lines.append(TemplateLine(indent, indent, comment, f"{key}: {_flow(_example(rule, options))}", True))
+        elif _is_date(field):
+            lines.append(TemplateLine(indent, indent, comment, f"{key}: {today}", False))
+        elif _is_span(field):
+            lines.append(TemplateLine(indent, indent, comment, f"{key}: {_flow(rule['examples'][0])}", False))
+        elif rule.get("type") == "object":
+            lines.append(TemplateLine(indent, indent, comment, f"{key}:", False))
+            lines += template_lines(rule, vocabularies, methods, today, indent + "  ")
+        elif rule.get("type") == "array" and field.item.get("type") == "object":
+            lines.append(TemplateLine(indent, indent, comment, f"{key}:", False))
+            items = template_lines(field.item, vocabularies, methods, today, indent + "    ")
+            first = items[0]
+            items[0] = TemplateLine(first.comment_indent, indent + "  - ", first.comment, first.text, first.optional)
+            lines += items
+        else:
+            placeholder = _flow(f"«{field.title}»")
+            lines.append(TemplateLine(indent, indent, comment,
+                                      f"{key}: [{placeholder}]" if rule.get("type") == "array" else f"{key}: {placeholder}",
+                                      False))
+    return lines
+
+
+def template_text(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...],
+                  today: dt.date | None) -> str:
+    """The commented template with placeholders that `cimis check` reports until filled.
+
+    Without ``today`` (the guide's copy, which must not change daily) the date is a placeholder too.
+    """
+    date = today.isoformat() if today else _flow("«Datum als JJJJ-MM-TT»")
+    return page_environment().get_template("new_entry.md.j2").render(
+        kind=kind, lines=template_lines(raw_schema(kind), vocabularies, methods, date), sections=body_sections(kind))

@@ -1,4 +1,4 @@
-"""The pipeline wired together: load → validate → link → render → engine build."""
+"""The stages wired together: load → validate → records → fit → link → render → engine build."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import Mapping
 
 from . import build as engine
-from . import cards
-from .diagnostics import Diagnostic
+from . import cards, new
+from .diagnostics import Diagnostic, sort_key
+from .fit import check_fit
 from .guide import render_guide
 from .link import build_index
 from .load import load_project
+from .model import METHOD, Source
 from .records import to_content
 from .render import render_site
 from .schema import resolve_schema
-from .validate import has_errors, method_slugs, validate
+from .validate import has_errors, validate
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,17 +32,11 @@ class BuildOutcome:
     timings: Mapping[str, float] = field(default_factory=dict)
 
 
-def _vocabulary_slugs(source) -> dict[str, tuple[str, ...]]:
-    return {d.slug: tuple(d.data) for d in source.vocabulary_documents if isinstance(d.data, dict)}
-
-
 def new_entry_text(root: Path, kind: str, today: dt.date, interactive: bool, ask, say) -> str:
     """The text of a new entry: answers to questions, or the commented template."""
-    from . import new
-
     source = load_project(root)
-    vocabularies = _vocabulary_slugs(source)
-    methods = tuple(sorted(method_slugs(source)))
+    vocabularies = source.vocabulary_slugs()
+    methods = tuple(sorted(source.slugs(METHOD)))
     if not interactive:
         return new.template_text(kind, vocabularies, methods, today)
     schema = resolve_schema(kind, vocabularies, today, methods)
@@ -53,13 +49,19 @@ def guide_text(root: Path, for_site: bool) -> str:
     source = load_project(root)
     vocabularies = {d.slug: [(slug, e.get("label", "") if isinstance(e, dict) else "") for slug, e in d.data.items()]
                     for d in source.vocabulary_documents if isinstance(d.data, dict)}
-    methods = tuple(sorted(method_slugs(source)))
+    methods = tuple(sorted(source.slugs(METHOD)))
     return render_guide(vocabularies, methods, source.site_config, for_site)
+
+
+def diagnose(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
+    """Validation, then print fit over the methods that have no other error."""
+    found = validate(source, today)
+    return tuple(sorted(found + check_fit(source, found), key=sort_key))
 
 
 def check(root: Path, today: dt.date) -> tuple[Diagnostic, ...]:
     """Every problem in the project at ``root``."""
-    return validate(load_project(root), today)
+    return diagnose(load_project(root), today)
 
 
 def failed(diagnostics: tuple[Diagnostic, ...], strict: bool) -> bool:
@@ -78,7 +80,7 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     """Check, then build ``root``/site; nothing in the output changes unless every step succeeds."""
     started = time.perf_counter()
     source = load_project(root)
-    diagnostics = validate(source, today)
+    diagnostics = diagnose(source, today)
     if has_errors(diagnostics, strict):
         return BuildOutcome(diagnostics, True)
     content = to_content(source)
@@ -91,7 +93,7 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     tree = replace(tree, files={**tree.files, **cards.site_files(content)})
     out = out or root / "site"
     rendered = time.perf_counter()
-    result = engine.build(content, tree, out, staging, offline, incremental)
+    result = engine.publish(content, tree, out, staging, offline, incremental)
     finished = time.perf_counter()
     # "staging" is everything before the engine runs: checking, rendering and writing the staged files.
     timings = {"staging": rendered - started + result.write_seconds,
@@ -114,11 +116,11 @@ class CardsOutcome:
 def card_deck(root: Path, today: dt.date, layout: str, slugs: tuple[str, ...] = ()) -> CardsOutcome:
     """Check, then render the method cards ``slugs`` (all when empty) as one PDF in ``layout``."""
     source = load_project(root)
-    known = tuple(sorted(method_slugs(source)))
+    known = tuple(sorted(source.slugs(METHOD)))
     unknown = tuple(s for s in dict.fromkeys(slugs) if s not in known)
     if unknown or not known:
         return CardsOutcome(failed=True, unknown=unknown, known=known)
-    diagnostics = validate(source, today)
+    diagnostics = diagnose(source, today)
     if has_errors(diagnostics):
         return CardsOutcome(diagnostics, True, known=known)
     content = to_content(source)

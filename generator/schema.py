@@ -130,9 +130,21 @@ class BodySection:
     required: bool
     description: str
     steps: Mapping[str, int] | None = None
+    tips: bool = False
 
 
 def body_sections(kind: str) -> tuple[BodySection, ...]:
     """The body sections of an entry type, in the order they must appear."""
-    return tuple(BodySection(s["title"], bool(s.get("required")), s.get("description", ""), s.get("steps"))
+    return tuple(BodySection(s["title"], bool(s.get("required")), s.get("description", ""), s.get("steps"),
+                             bool(s.get("tips")))
                  for s in raw_schema(kind).get("x-body", {}).get("sections", ()))
+
+
+def steps_section(kind: str) -> BodySection | None:
+    """The section whose ordered list is the entry's steps (a method's Ablauf), if the type has one."""
+    return next((s for s in body_sections(kind) if s.steps), None)
+
+
+def tips_section(kind: str) -> BodySection | None:
+    """The section whose bulleted list is printed as tips on a card, if the type has one."""
+    return next((s for s in body_sections(kind) if s.tips), None)

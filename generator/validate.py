@@ -15,20 +15,10 @@ from typing import Any, Callable, Iterable, Mapping
 import jsonschema
 
 from . import schema as schemas
-from .diagnostics import Diagnostic, did_you_mean, error, sort_key, warning
-from .fit import check_card_fit
 from .cache import load_keys, save_keys
-from .load import SLUG_RE
-from .model import CASE, METHOD, PAGE, VOCABULARY, Document, Source
-
-REQUIRED_VOCABULARIES = ("industries", "submarkets", "districts", "organisation-types",
-                         "topics", "phases", "programmes", "associations")
-
-CASE_SECTIONS = ("Ausgangslage", "Vorgehen", "Ergebnis", "Learnings", "Stolpersteine", "Übertragbarkeit")
-CASE_REQUIRED = CASE_SECTIONS[:4]
-METHOD_SECTIONS = ("Worum es geht", "Ablauf", "Tipps", "Varianten", "Quellen")
-METHOD_REQUIRED = METHOD_SECTIONS[:2]
-STEPS_MIN, STEPS_MAX, STEP_MAX_CHARS = 3, 8, 200
+from .diagnostics import Diagnostic, closest, did_you_mean, error, sort_key, warning
+from .load import FENCE_RE, SLUG_RE, image_folders, ordered_items
+from .model import CASE, METHOD, PAGE, VOCABULARY, Document, Source, jsonable
 
 # Contributor Markdown is untrusted: only these HTML elements may appear in it.
 ALLOWED_TAGS = frozenset({"abbr", "kbd", "sub", "sup", "br", "details", "summary", "figure",
@@ -39,11 +29,10 @@ UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 PLACEHOLDER_RE = re.compile(r"«[^»]*»")
 # attr_list syntax that sets attributes ({: onclick="…" }, { href=… }); classes and ids are harmless.
 ATTR_LIST_RE = re.compile(r"\{:?\s*[^}\n]*?[\w-]+\s*=[^}\n]*\}")
-ORDERED_ITEM_RE = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
 LINK_RE = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)[^)]*\)")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)")
 INLINE_CODE_RE = re.compile(r"(`+)(.+?)\1")
-FENCE_RE = re.compile(r"^\s*(```|~~~)")
+AUTOLINK_RE = re.compile(r"<(https?://[^>\s]+)>")
 
 TYPE_NAMES = {"string": "einen Text", "integer": "eine ganze Zahl", "boolean": "true oder false",
               "array": "eine Liste", "object": "eine Zuordnung (eingerückte Angaben)", "number": "eine Zahl"}
@@ -65,7 +54,7 @@ Rule = Callable[[Document, Context], Iterable[Diagnostic]]
 def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     """Collect every problem in the project; never stops at the first."""
     found: list[Diagnostic] = list(source.problems)
-    vocabularies = {}
+    vocabularies, labels = {}, {}
     vocabulary_validator = _validator(schemas.resolve_schema(VOCABULARY, {}, today))
     for doc in source.vocabulary_documents:
         found.extend(doc.problems)
@@ -74,7 +63,9 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
         found.extend(_schema_problems(doc, vocabulary_validator))
         if isinstance(doc.data, dict):
             vocabularies[doc.slug] = tuple(doc.data)
-    for name in REQUIRED_VOCABULARIES:
+            labels[doc.slug] = {slug: e["label"] for slug, e in doc.data.items()
+                                if isinstance(e, dict) and isinstance(e.get("label"), str)}
+    for name in schemas.vocabulary_fields():
         if name not in vocabularies and not any(d.slug == name for d in source.vocabulary_documents):
             found.append(error(f"content/vocabularies/{name}.yml", (1, 1), "missing-vocabulary",
                                f"Das Vokabular '{name}' fehlt",
@@ -84,7 +75,7 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
                            "Lege sie im Hauptordner an; sie enthält Titel und Aussehen der Website"))
     else:
         found.extend(source.config.problems)
-    context = Context(Path(source.root), today, vocabularies, method_slugs(source))
+    context = Context(Path(source.root), today, vocabularies, source.slugs(METHOD))
     # Method references are checked by check_references against a set: as a schema enum they cost
     # (entries × methods) comparisons.
     resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))
@@ -101,9 +92,9 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
         # An unfilled placeholder is reported once, not again as a wrong type or unknown value.
         filled_in = {(d.line, d.column) for d in placeholders}
         found.extend(placeholders)
-        instance = _jsonable(doc.data)
+        instance = jsonable(doc.data)
         key = _digest([digests[doc.kind], instance])
-        problems = [] if key in known_valid else list(_schema_problems(doc, resolved[doc.kind], instance))
+        problems = [] if key in known_valid else list(_schema_problems(doc, resolved[doc.kind], instance, labels))
         if not problems:
             now_valid.add(key)
         found.extend(d for d in problems if (d.line, d.column) not in filled_in)
@@ -111,31 +102,14 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
             found.extend(rule(doc, context))
     if now_valid != known_valid:
         save_keys("schema", now_valid)
-    # Print fit last: it lays out every method card that has no other error, all in one go.
-    found.extend(check_card_fit(source, found))
     return tuple(sorted(set(found), key=sort_key))
 
 
 # --- schema errors → diagnostics -------------------------------------------------------------
 
-def method_slugs(source: Source) -> frozenset[str]:
-    """The slugs of all method files, which cases and cards may refer to."""
-    return frozenset(d.slug for d in source.documents if d.kind == METHOD)
-
-
 def _digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _lookup(data: Any, path: tuple) -> Any:
@@ -173,22 +147,23 @@ def _validator(schema: dict) -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
 
-def _schema_problems(doc: Document, validator: jsonschema.Draft7Validator,
-                     instance: Any = None) -> Iterable[Diagnostic]:
-    """Schema errors of ``doc``; ``instance`` is its data as JSON values, when already computed."""
+def _schema_problems(doc: Document, validator: jsonschema.Draft7Validator, instance: Any = None,
+                     labels: Mapping[str, Mapping[str, str]] | None = None) -> Iterable[Diagnostic]:
+    """Schema errors of ``doc``; ``instance`` is its data as JSON values, ``labels`` the vocabularies' labels."""
     schema = validator.schema
-    instance = _jsonable(doc.data) if instance is None else instance
+    instance = jsonable(doc.data) if instance is None else instance
     seen: set[tuple] = set()
     for err in validator.iter_errors(instance):
         path = tuple(err.absolute_path)
-        for diagnostic in _translate(doc, schema, err, path, instance):
+        for diagnostic in _translate(doc, schema, err, path, labels or {}):
             key = (diagnostic.line, diagnostic.column, diagnostic.code, diagnostic.message)
             if key not in seen:
                 seen.add(key)
                 yield diagnostic
 
 
-def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, path: tuple, instance: Any):
+def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, path: tuple,
+               labels: Mapping[str, Mapping[str, str]]):
     kind, value = err.validator, err.instance
     original = _lookup(doc.data, path) if kind == "type" else value
     field = _name(path)
@@ -239,7 +214,7 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
         else:
             message = f"{field} '{value}' ist nicht erlaubt"
             fallback = f"Erlaubt sind: {', '.join(choices)}"
-        hint = did_you_mean(value, choices)
+        hint = did_you_mean(value, choices, labels.get(vocabulary))
         yield error(doc.path, where, "unknown-value", message, f"{hint} {fallback}" if hint else fallback)
     elif kind in ("minLength", "maxLength"):
         limit, length = err.validator_value, len(value)
@@ -346,56 +321,57 @@ def check_ranges(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
                         "Tausche die beiden Werte")
 
 
-def _section_rule(allowed: tuple[str, ...], required: tuple[str, ...]) -> Rule:
-    def check_sections(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
-        titles = [s.title for s in doc.sections]
-        for section in doc.sections:
-            if section.title not in allowed:
-                hint = did_you_mean(section.title.lower(), [a.lower() for a in allowed])
-                yield error(doc.path, (section.line, 1), "unknown-section",
-                            f"Den Abschnitt '## {section.title}' gibt es hier nicht",
-                            (hint + " " if hint else "") + f"Erlaubt sind: {', '.join(allowed)}")
-        for name in required:
-            if name not in titles:
-                yield error(doc.path, (doc.body_line, 1), "missing-section", f"Der Abschnitt '## {name}' fehlt",
-                            f"Ergänze die Überschrift '## {name}' mit Text darunter")
-        known = [s for s in doc.sections if s.title in allowed]
-        for before, after in zip(known, known[1:]):
-            if allowed.index(before.title) >= allowed.index(after.title):
-                yield error(doc.path, (after.line, 1), "section-order",
-                            f"'## {after.title}' steht nach '## {before.title}'",
-                            f"Die Reihenfolge ist: {', '.join(allowed)}")
-    return check_sections
-
-
-def ordered_steps(text: str) -> list[tuple[int, str]]:
-    """Items of the ordered list in ``text`` as (line offset, text), continuation lines joined."""
-    items: list[tuple[int, str]] = []
-    for i, line in enumerate(text.split("\n")):
-        if m := ORDERED_ITEM_RE.match(line):
-            items.append((i, m.group(2).strip()))
-        elif items and line.startswith((" ", "\t")) and line.strip():
-            offset, item = items[-1]
-            items[-1] = (offset, f"{item} {line.strip()}")
-    return items
+def check_sections(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """The body has the schema's required ``##`` sections, in the declared order, and no others."""
+    declared = schemas.body_sections(doc.kind)
+    allowed = tuple(s.title for s in declared)
+    required = tuple(s.title for s in declared if s.required)
+    titles = [s.title for s in doc.sections]
+    missing = [name for name in required if name not in titles]
+    by_lower = {a.lower(): a for a in allowed}
+    for section in doc.sections:
+        if section.title not in allowed:
+            close = closest(section.title, by_lower)
+            # A heading with another word for a missing section ('## Erkenntnisse') is most likely that one.
+            if close and by_lower[close] not in titles:
+                hint = f"Meintest du '## {by_lower[close]}'?"
+            elif missing:
+                hint = f"Fehlt hier '## {missing[0]}'? Dann schreibe die Überschrift genau so."
+            else:
+                hint = ""
+            yield error(doc.path, (section.line, 1), "unknown-section",
+                        f"Den Abschnitt '## {section.title}' gibt es hier nicht",
+                        (hint + " " if hint else "") + f"Erlaubt sind: {', '.join(allowed)}")
+    for name in missing:
+        if True:
+            yield error(doc.path, (doc.body_line, 1), "missing-section", f"Der Abschnitt '## {name}' fehlt",
+                        f"Ergänze die Überschrift '## {name}' mit Text darunter")
+    known = [s for s in doc.sections if s.title in allowed]
+    for before, after in zip(known, known[1:]):
+        if allowed.index(before.title) >= allowed.index(after.title):
+            yield error(doc.path, (after.line, 1), "section-order",
+                        f"'## {after.title}' steht nach '## {before.title}'",
+                        f"Die Reihenfolge ist: {', '.join(allowed)}")
 
 
 def check_steps(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
-    """The Ablauf is an ordered list of 3–8 short steps."""
-    section = next((s for s in doc.sections if s.title == "Ablauf"), None)
+    """The steps section (a method's Ablauf) is an ordered list within the schema's limits."""
+    declared = schemas.steps_section(doc.kind)
+    section = next((s for s in doc.sections if declared and s.title == declared.title), None)
     if section is None:
         return
-    steps = ordered_steps(section.text)
-    if not STEPS_MIN <= len(steps) <= STEPS_MAX:
+    fewest, most, longest = declared.steps["minItems"], declared.steps["maxItems"], declared.steps["maxLength"]
+    steps = ordered_items(section.text)
+    if not fewest <= len(steps) <= most:
         yield error(doc.path, (section.line, 1), "step-count",
-                    f"Der Ablauf hat {len(steps)} Schritte, erlaubt sind {STEPS_MIN} bis {STEPS_MAX}",
+                    f"Der Ablauf hat {len(steps)} Schritte, erlaubt sind {fewest} bis {most}",
                     "Schreibe den Ablauf als nummerierte Liste (1. 2. 3. …)" if not steps else
-                    ("Fasse Schritte zusammen" if len(steps) > STEPS_MAX else "Teile den Ablauf in mehr Schritte"))
+                    ("Fasse Schritte zusammen" if len(steps) > most else "Teile den Ablauf in mehr Schritte"))
     for offset, step in steps:
-        if len(step) > STEP_MAX_CHARS:
+        if len(step) > longest:
             yield error(doc.path, (section.text_line + offset, 1), "too-long",
-                        f"Ein Schritt im Ablauf ist {len(step)} Zeichen lang, erlaubt sind höchstens {STEP_MAX_CHARS}",
-                        f"Kürze den Schritt um {len(step) - STEP_MAX_CHARS} Zeichen")
+                        f"Ein Schritt im Ablauf ist {len(step)} Zeichen lang, erlaubt sind höchstens {longest}",
+                        f"Kürze den Schritt um {len(step) - longest} Zeichen")
 
 
 def _inside_root(ctx: Context, base: Path, target: str) -> Path | None:
@@ -414,7 +390,10 @@ def check_image(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
         yield error(doc.path, pos, "remote-image", "Bilder von anderen Websites sind nicht erlaubt",
                     "Lege das Bild in den Ordner des Falls oder nach content/images/")
         return
-    candidates = [ctx.root / "cases" / doc.slug, ctx.root / "content" / "images"]
+    if not image.get("credit"):
+        yield warning(doc.path, doc.key_position(("image",)), "image-credit", "Das Titelbild hat keinen Bildnachweis",
+                      "Ergänze unter image z. B. credit: \"Foto: Vorname Name\" und nutze Bilder nur mit Erlaubnis")
+    candidates = image_folders(ctx.root, doc.slug)
     inside = [p for base in candidates if (p := _inside_root(ctx, base, src))]
     if not inside:
         yield error(doc.path, pos, "outside-repository", f"Das Bild '{src}' liegt außerhalb des Projekts",
@@ -490,6 +469,20 @@ def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
                 yield from _check_body_image(doc, ctx, base, (pos_line, column), alt or "", url)
 
 
+def check_secure_links(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """Advice: links in the body should use https://, so readers are not sent on unencrypted."""
+    for i, line in enumerate(_masked_body(doc.body).split("\n")):
+        urls = [(m.start(3) + 1, m.group(3)) for m in LINK_RE.finditer(line)]
+        urls += [(m.start(1) + 1, m.group(1)) for m in AUTOLINK_RE.finditer(line)]
+        if m := REF_DEF_RE.match(line):
+            urls.append((m.start(1) + 1, m.group(1)))
+        for column, url in urls:
+            if url.lower().startswith("http://"):
+                yield warning(doc.path, (doc.body_line + i, column), "insecure-link",
+                              f"Der Link '{url[:60]}' ist unverschlüsselt (http://)",
+                              "Schreibe https:// statt http://, wenn die Website es anbietet")
+
+
 def _check_body_image(doc: Document, ctx: Context, base: Path, pos, alt: str, url: str) -> Iterable[Diagnostic]:
     if len(alt.strip()) < 5:
         yield error(doc.path, pos, "image-alt", "Das Bild hat keinen (ausreichenden) Alternativtext",
@@ -506,10 +499,10 @@ def _check_body_image(doc: Document, ctx: Context, base: Path, pos, alt: str, ur
 
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    CASE: (check_filename, check_references, check_image, _section_rule(CASE_SECTIONS, CASE_REQUIRED), check_body_safety),
-    METHOD: (check_filename, check_references, check_self_reference, check_ranges, _section_rule(METHOD_SECTIONS, METHOD_REQUIRED),
-             check_steps, check_body_safety),
-    PAGE: (check_body_safety,),
+    CASE: (check_filename, check_references, check_image, check_sections, check_body_safety, check_secure_links),
+    METHOD: (check_filename, check_references, check_self_reference, check_ranges, check_sections, check_steps,
+             check_body_safety, check_secure_links),
+    PAGE: (check_body_safety, check_secure_links),
 }
 
 
@@ -518,4 +511,3 @@ def has_errors(diagnostics: Iterable[Diagnostic], strict: bool = False) -> bool:
     return any(d.severity == "error" or strict for d in diagnostics)
 
 
-__all__ = ["validate", "has_errors", "ordered_steps", "Context", "warning"]

@@ -52,7 +52,7 @@ def test_interactive_case_reasks_invalid_answers_and_passes_check(project: Path)
     text = pipeline.new_entry_text(project, "case", TODAY, True, ask=ask, say=said.append)
     (project / "cases" / "dorfladen-onlineshop.md").write_text(text, "utf-8")
     assert pipeline.check(project, TODAY) == ()
-    assert asked.count("Titel (10–90 Zeichen): ") == 2 and asked.count("Jahr des Beginns: ") == 2
+    assert asked.count("Titel (10–90 Zeichen): ") == 2 and asked.count("Jahr (ab 2000): ") == 2
     assert any("steht nicht zur Auswahl" in line for line in said)
 
 
