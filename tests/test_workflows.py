@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import yaml
 
@@ -30,5 +34,14 @@ def test_workflows_build_with_the_readme_command_and_annotate() -> None:
     build = schnellstart_blocks()[0]
     pull_request, deploy = run_steps("pruefung.yml"), run_steps("veroeffentlichen.yml")
     assert build in pull_request and build in deploy
-    assert ".venv/bin/cimis check --format github" in pull_request
-    assert pull_request.index(".venv/bin/cimis check --format github") < pull_request.index(build)
+    assert ".venv/bin/cimis check --format github --strict" in pull_request
+    assert pull_request.index(".venv/bin/cimis check --format github --strict") < pull_request.index(build)
+
+
+def test_zizmor_finds_nothing_in_the_workflows() -> None:
+    """Actions pinned to commits, least permissions, no persisted credentials (zizmor, offline)."""
+    zizmor = Path(sys.executable).with_name("zizmor")
+    result = subprocess.run([str(zizmor), "--offline", "--format", "json", str(REPO / ".github" / "workflows")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == []
