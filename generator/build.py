@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import fcntl
 import logging
 import os
 import re
@@ -216,15 +217,58 @@ def run_pagefind(site_dir: Path, staging: Path) -> list[Diagnostic]:
     return []
 
 
+# Work folders sit beside the output and carry the pid of the build that made them, so a later build can
+# tell the folders of a killed build (its process is gone) from those of one still running.
+_WORK_FOLDER_RE = re.compile(r"^\.cimis-(?:build|stage|old)-(\d+)-")
+LOCK_FILE = ".cimis-lock"
+
+
+def _work_folder(parent: Path, kind: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f".cimis-{kind}-{os.getpid()}-", dir=parent))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_abandoned(parent: Path) -> tuple[str, ...]:
+    """Remove the work folders of builds that were killed before they could clean up; returns their names."""
+    removed = []
+    for folder in sorted(parent.glob(".cimis-*")):
+        m = _WORK_FOLDER_RE.match(folder.name)
+        if m and folder.is_dir() and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return tuple(removed)
+
+
+@contextlib.contextmanager
+def _exclusive(parent: Path) -> Iterator[None]:
+    """One swap at a time per folder: two builds finishing together must not interleave their renames."""
+    with open(parent / LOCK_FILE, "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def swap_into_place(new: Path, target: Path) -> None:
     """Replace ``target`` with ``new`` so that readers never see a half-written folder."""
-    if target.exists():
-        old = target.with_name(f".cimis-old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(new, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(new, target)
+    with _exclusive(target.parent):
+        if target.exists():
+            old = _work_folder(target.parent, "old")
+            os.replace(target, old / target.name)
+            os.replace(new, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(new, target)
 
 
 def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None = None,
@@ -237,9 +281,11 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
     root = Path(content.root)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned(out.parent)
     with contextlib.ExitStack() as stack:
         if staging is None:
-            staging = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cimis-stage-")))
+            staging = _work_folder(out.parent, "stage")
+            stack.callback(shutil.rmtree, staging, True)
         writing = time.perf_counter()
         _, removed = write_tree(tree, staging / "docs")
         _copy_overrides(staging / "overrides")
@@ -248,7 +294,7 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
             # A removed page would stay behind in a dirty build: then build everything again.
             target, dirty = out, not removed and (out / "index.html").is_file()
         else:
-            target, dirty = Path(tempfile.mkdtemp(prefix=".cimis-build-", dir=out.parent)), False
+            target, dirty = _work_folder(out.parent, "build"), False
             stack.callback(shutil.rmtree, target, True)
         config_file = staging / "mkdocs.yml"
         config = yaml.safe_dump(engine_config(content.config, tree.nav, target, offline), allow_unicode=True,

@@ -75,6 +75,7 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
                            "Lege sie im Hauptordner an; sie enthält Titel und Aussehen der Website"))
     else:
         found.extend(source.config.problems)
+        found.extend(check_config(source.config))
     context = Context(Path(source.root), today, vocabularies, source.slugs(METHOD))
     # Method references are checked by check_references against a set: as a schema enum they cost
     # (entries × methods) comparisons.
@@ -251,6 +252,27 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
 
 
 # --- rules the schema cannot express -----------------------------------------------------------
+
+# Plugins and hooks run Python code from the repository at build time, so a pull request could run code
+# on the build machine; Zensical ignores them anyway. cimis sets up search itself.
+KNOWN_PLUGINS = ("search",)
+
+
+def check_config(config: Document) -> Iterable[Diagnostic]:
+    """mkdocs.yml runs no code: no hooks, no plugins beyond those cimis knows."""
+    data = config.data if isinstance(config.data, dict) else {}
+    if "hooks" in data:
+        yield error(config.path, config.key_position(("hooks",)), "unsafe-config",
+                    "'hooks' in mkdocs.yml würde beim Bauen Python-Code aus dem Repository ausführen",
+                    "Lösche die Angabe hooks; cimis erzeugt alle Seiten selbst")
+    plugins = data.get("plugins")
+    for i, plugin in enumerate(plugins if isinstance(plugins, list) else ()):
+        name = plugin if isinstance(plugin, str) else next(iter(plugin), "") if isinstance(plugin, dict) else ""
+        if name not in KNOWN_PLUGINS:
+            yield error(config.path, config.pos(("plugins", i)), "unsafe-config",
+                        f"Das Plugin '{name}' in mkdocs.yml kennt cimis nicht; Plugins führen beim Bauen Code aus",
+                        f"Lösche es aus plugins; erlaubt ist nur: {', '.join(KNOWN_PLUGINS)}")
+
 
 def _slugify(name: str) -> str:
     text = name.lower()

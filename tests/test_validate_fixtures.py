@@ -16,7 +16,7 @@ from .conftest import FIXTURES, REPO, TODAY, copy_project
 INVALID = FIXTURES / "invalid"
 EXPECTED: dict[str, list[list]] = yaml.safe_load((INVALID / "expected.yml").read_text("utf-8"))
 # Codes that need a whole broken project to trigger; test_validate_project.py covers them.
-PROJECT_LEVEL_CODES = {"missing-vocabulary", "missing-config", "bad-slug", "broken-link", "file-too-large",
+PROJECT_LEVEL_CODES = {"missing-vocabulary", "missing-config", "bad-slug", "broken-link", "file-too-large", "unsafe-config",
                        "engine-warning"}
 # Codes that depend on the machine; test_warnings.py covers them.
 MACHINE_CODES = {"card-fit-skipped"}
