@@ -142,25 +142,30 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
-    """Point an engine warning at the source file it came from, when we can tell."""
+def _placed(root: Path, staged: str | None, target: str | None, engine: str, message: str) -> Diagnostic:
+    """An engine warning about staged page ``staged`` (and link ``target``), placed in its source file."""
     path, line, link = "mkdocs.yml", 1, None
-    if m := _DOC_FILE_RE.search(message):
-        staged = m.group(1)
+    if staged:
         if entry := source_page(staged):
             path = entry
         elif (root / "content" / staged).is_file():
             path = f"content/{staged}"
-        target = _TARGET_RE.search(message)
-        link = source_link(target.group(1)) if target else None
+        link = source_link(target) if target else None
         if link and (root / path).is_file():
             text = (root / path).read_text("utf-8", errors="replace").split("\n")
             line = next((i + 1 for i, l in enumerate(text) if f"]({link}" in l), 1)
     if link:
         return error(path, (line, 1), "broken-link", f"Der Link '{link}' führt ins Leere",
                      "Verweise auf vorhandene Einträge, z. B. ../methods/persona.md oder ../cases/<kürzel>.md")
-    return error(path, (line, 1), "engine-warning", f"MkDocs meldet: {message}",
+    return error(path, (line, 1), "engine-warning", f"{engine} meldet: {message}",
                  "Prüfe Links und Anker in dieser Datei")
+
+
+def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
+    """Point a MkDocs warning at the source file it came from, when we can tell."""
+    staged = m.group(1) if (m := _DOC_FILE_RE.search(message)) else None
+    target = t.group(1) if (t := _TARGET_RE.search(message)) else None
+    return _placed(root, staged, target, "MkDocs", message)
 
 
 def run_engine(staging: Path, site_dir: Path, root: Path, dirty: bool = False) -> tuple[list[Diagnostic], int]:
@@ -186,6 +191,57 @@ def run_engine(staging: Path, site_dir: Path, root: Path, dirty: bool = False) -
     # MkDocs warns about every dirty build; the preview asks for one on purpose.
     messages = [m for m in collector.messages if not (dirty and m.startswith("A 'dirty' build"))]
     return [_engine_diagnostic(m, root) for m in messages], pages
+
+
+ENGINES = ("mkdocs", "zensical")
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
+_ZENSICAL_WARNING_RE = re.compile(r"^Warning:\s*(.+)$")
+_ZENSICAL_PLACE_RE = re.compile(r"\[\s*(\S+\.md):(\d+):(\d+)\s*\]")
+_URL_AT_RE = re.compile(r"[^)\s\"'<>]+")
+
+
+class EngineUnavailable(RuntimeError):
+    """The chosen engine is not installed or cannot run: the machine, not the content."""
+
+
+def _zensical_diagnostics(output: str, staging: Path, root: Path) -> list[Diagnostic]:
+    """Zensical's warnings ('Warning: page does not exist' and the [ file:line:col ] below it) as diagnostics."""
+    lines = [_ANSI_RE.sub("", line) for line in output.splitlines()]
+    found = []
+    for i, line in enumerate(lines):
+        if not (warning := _ZENSICAL_WARNING_RE.match(line.strip())):
+            continue
+        place = next((m for later in lines[i + 1:i + 3] if (m := _ZENSICAL_PLACE_RE.search(later))), None)
+        staged, target = None, None
+        if place:
+            staged = place.group(1)
+            text = (staging / "docs" / staged).read_text("utf-8", errors="replace").split("\n")
+            row = int(place.group(2)) - 1
+            # The column points at the link's target.
+            if 0 <= row < len(text) and (link := _URL_AT_RE.match(text[row], max(0, int(place.group(3)) - 1))):
+                target = link.group(0)
+        found.append(_placed(root, staged, target, "Zensical", warning.group(1)))
+    return found
+
+
+def run_zensical(staging: Path, site_dir: Path, root: Path) -> tuple[list[Diagnostic], int]:
+    """Run Zensical on the staged tree; as for MkDocs, every warning is an error."""
+    try:
+        result = subprocess.run([sys.executable, "-m", "zensical", "build", "-f", str(staging / "mkdocs.yml")],
+                                cwd=staging, capture_output=True, text=True, timeout=3600, check=False,
+                                env={**os.environ, "NO_COLOR": "1"})
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise EngineUnavailable(f"Zensical lässt sich nicht starten: {exc}") from exc
+    output = result.stdout + result.stderr
+    if "No module named zensical" in output:
+        raise EngineUnavailable("Zensical fehlt: .venv/bin/pip install -e . installiert es.")
+    diagnostics = _zensical_diagnostics(output, staging, root)
+    if result.returncode != 0 and not diagnostics:
+        last = next((l for l in reversed(output.strip().splitlines()) if l.strip()), "")
+        diagnostics = [error("mkdocs.yml", (1, 1), "engine-warning", f"Zensical meldet: {_ANSI_RE.sub('', last)[:300]}",
+                             "Prüfe mkdocs.yml")]
+    pages = sum(1 for p in site_dir.rglob("*.html") if p.name != "404.html") if site_dir.is_dir() else 0
+    return diagnostics, pages
 
 
 PAGEFIND_CONFIG = {
@@ -220,7 +276,6 @@ def run_pagefind(site_dir: Path, staging: Path) -> list[Diagnostic]:
 # Work folders sit beside the output and carry the pid of the build that made them, so a later build can
 # tell the folders of a killed build (its process is gone) from those of one still running.
 _WORK_FOLDER_RE = re.compile(r"^\.cimis-(?:build|stage|old)-(\d+)-")
-LOCK_FILE = ".cimis-lock"
 
 
 def _work_folder(parent: Path, kind: str) -> Path:
@@ -250,13 +305,16 @@ def remove_abandoned(parent: Path) -> tuple[str, ...]:
 
 @contextlib.contextmanager
 def _exclusive(parent: Path) -> Iterator[None]:
-    """One swap at a time per folder: two builds finishing together must not interleave their renames."""
-    with open(parent / LOCK_FILE, "a", encoding="utf-8") as handle:
+    """One swap at a time per folder: two builds finishing together must not interleave their renames.
+
+    The lock is taken on the folder itself, so it leaves no file behind.
+    """
+    handle = os.open(parent, os.O_RDONLY)
+    try:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(handle)
 
 
 def swap_into_place(new: Path, target: Path) -> None:
@@ -272,8 +330,8 @@ def swap_into_place(new: Path, target: Path) -> None:
 
 
 def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None = None,
-          offline: bool = False, incremental: bool = False) -> EngineResult:
-    """Build the site into ``out``; on any problem ``out`` stays exactly as it was.
+          offline: bool = False, incremental: bool = False, engine: str = "mkdocs") -> EngineResult:
+    """Build the site into ``out`` with ``engine``; on any problem ``out`` stays exactly as it was.
 
     ``incremental`` is for the preview, which keeps ``staging`` and ``out`` between builds: only staged
     pages whose bytes changed are rendered again (MkDocs' dirty build), straight into ``out``.
@@ -293,6 +351,11 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
         if incremental:
             # A removed page would stay behind in a dirty build: then build everything again.
             target, dirty = out, not removed and (out / "index.html").is_file()
+        elif engine == "zensical":
+            # Zensical writes only inside the folder of its config; staging lies beside out, so the swap
+            # is still a rename on one file system.
+            target, dirty = staging / "site", False
+            shutil.rmtree(target, ignore_errors=True)
         else:
             target, dirty = _work_folder(out.parent, "build"), False
             stack.callback(shutil.rmtree, target, True)
@@ -302,7 +365,10 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
         if not config_file.is_file() or config_file.read_text("utf-8") != config:
             config_file.write_text(config, "utf-8")
         with _env_default("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):
-            diagnostics, pages = run_engine(staging, target, root, dirty)
+            if engine == "zensical":
+                diagnostics, pages = run_zensical(staging, target, root)
+            else:
+                diagnostics, pages = run_engine(staging, target, root, dirty)
         if not diagnostics and not offline:
             diagnostics = run_pagefind(target, staging)
         if diagnostics:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import pipeline
-from .build import SearchIndexUnavailable
+from .build import ENGINES, EngineUnavailable, SearchIndexUnavailable
 from .cards import LAYOUTS, CardsUnavailable
 from .diagnostics import FORMATTERS, did_you_mean
 
@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--offline", action="store_true",
                        help="Fassung, die ohne Server aus einem Ordner oder von einem USB-Stick funktioniert")
     build.add_argument("--out", type=Path, help="Zielordner (Standard: site/ im Projektordner)")
+    build.add_argument("--engine", choices=ENGINES, default="mkdocs",
+                       help="MkDocs (Standard) oder Zensical, der Nachfolger von Material for MkDocs")
     serve = commands.add_parser("serve", help="Vorschau mit automatischem Neuladen")
     serve.add_argument("--port", type=int, default=8000, help="Port auf 127.0.0.1 (Standard: 8000)")
     new = commands.add_parser("new", help="neuen Fall oder neue Methodenkarte anlegen")
@@ -75,7 +77,12 @@ def _check(args, today: dt.date) -> int:
 
 
 def _build(args, today: dt.date) -> int:
-    result = pipeline.build(args.root, today, strict=args.strict, out=args.out, offline=args.offline)
+    if args.offline and args.engine != "mkdocs":
+        print("cimis: Die Offline-Fassung baut nur MkDocs (Zensical hat noch kein Offline-Plugin); "
+              "lass --engine weg.", file=sys.stderr)
+        return EXIT_USAGE
+    result = pipeline.build(args.root, today, strict=args.strict, out=args.out, offline=args.offline,
+                            engine=args.engine)
     _report(result.diagnostics, "human")
     if result.failed:
         print(f"Bau abgebrochen, site/ blieb unverändert: {_summary(result.diagnostics)}", file=sys.stderr)
@@ -161,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args, dt.date.today())
-    except (CardsUnavailable, SearchIndexUnavailable) as exc:  # the machine, not the content
+    except (CardsUnavailable, EngineUnavailable, SearchIndexUnavailable) as exc:  # the machine, not the content
         print(f"cimis: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

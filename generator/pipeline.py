@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
-from . import build as engine
+from . import build as engines
 from . import cards, new
 from .diagnostics import Diagnostic, sort_key
 from .fit import check_fit
@@ -76,7 +76,8 @@ def published_schemas(content, today: dt.date) -> dict[str, dict]:
 
 
 def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None = None,
-          staging: Path | None = None, offline: bool = False, incremental: bool = False) -> BuildOutcome:
+          staging: Path | None = None, offline: bool = False, incremental: bool = False,
+          engine: str = "mkdocs") -> BuildOutcome:
     """Check, then build ``root``/site; nothing in the output changes unless every step succeeds."""
     started = time.perf_counter()
     source = load_project(root)
@@ -89,11 +90,11 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
                          tuple(m.slug for m in content.methods), content.config, for_site=True)
     tree = render_site(content, index, published_schemas(content, today), assets, guide, search_page=not offline,
-                       directory_urls=not offline)
+                       directory_urls=not offline, links_from_source=engine == "zensical")
     tree = replace(tree, files={**tree.files, **cards.site_files(content)})
     out = out or root / "site"
     rendered = time.perf_counter()
-    result = engine.publish(content, tree, out, staging, offline, incremental)
+    result = engines.publish(content, tree, out, staging, offline, incremental, engine)
     finished = time.perf_counter()
     # "staging" is everything before the engine runs: checking, rendering and writing the staged files.
     timings = {"staging": rendered - started + result.write_seconds,

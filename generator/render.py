@@ -81,14 +81,20 @@ def page_url(md_path: str, directory_urls: bool = True) -> str:
     return stem[: -len("index")] if stem.endswith("/index") else f"{stem}/"
 
 
-def relative_url(here: str, target: str, directory_urls: bool = True) -> str:
-    """Link from staged page ``here`` to staged page ``target`` as the built site needs it.
+def relative_url(here: str, target: str, directory_urls: bool = True, from_source: bool = False) -> str:
+    """Link from staged page ``here`` to staged page or file ``target`` as the built site needs it.
 
-    Lists are written as HTML, which the engine passes through untouched (Markdown lists of links were
-    most of the engine's time on large sites), so the links must already be the final relative URLs.
+    Lists are written as HTML (Markdown lists of links were most of the engine's time on large sites).
+    MkDocs passes HTML through untouched, so its links must be final: relative to the page's URL.
+    Zensical rewrites relative URLs in HTML as it does Markdown links, relative to the source file
+    (``from_source``), and adds the step into the page's folder itself.
     """
-    source, destination = page_url(here, directory_urls), page_url(target, directory_urls)
-    base = source if source.endswith("/") or not source else posixpath.dirname(source)
+    destination = page_url(target, directory_urls)
+    if from_source:
+        base = posixpath.dirname(here)
+    else:
+        source = page_url(here, directory_urls)
+        base = source if source.endswith("/") or not source else posixpath.dirname(source)
     relative = posixpath.relpath(destination or ".", base or ".")
     if destination.endswith("/") or not destination:
         relative = "./" if relative == "." else f"{relative}/"
@@ -110,10 +116,11 @@ def _front_matter(title: str, description: str | None = None, hide: tuple[str, .
 class _Renderer:
     """Holds the environment and lookups for one render run (no state between runs)."""
 
-    def __init__(self, content: Content, index: Index, directory_urls: bool = True):
+    def __init__(self, content: Content, index: Index, directory_urls: bool = True, links_from_source: bool = False):
         self.content, self.index, self.env = content, index, page_environment()
         self.env.filters["site_links"] = site_links
-        self.env.globals["url"] = functools.partial(relative_url, directory_urls=directory_urls)
+        self.env.globals["url"] = functools.partial(relative_url, directory_urls=directory_urls,
+                                                    from_source=links_from_source)
         self.cases = {c.slug: c for c in content.cases}
         self.methods = {m.slug: m for m in content.methods}
         self.contribute = "mitmachen.md"
@@ -241,9 +248,10 @@ def _field_docs(schema: dict, extra: Mapping[str, dict]) -> list[tuple[str, str]
 
 
 def render_site(content: Content, index: Index, schemas: Mapping[str, dict], assets: Path,
-                guide: str | None = None, search_page: bool = True, directory_urls: bool = True) -> StagedTree:
-    """Render every page and data file of the site into memory."""
-    r = _Renderer(content, index, directory_urls)
+                guide: str | None = None, search_page: bool = True, directory_urls: bool = True,
+                links_from_source: bool = False) -> StagedTree:
+    """Render every page and data file of the site into memory (``links_from_source``: see relative_url)."""
+    r = _Renderer(content, index, directory_urls, links_from_source)
     files: dict[str, bytes] = {"index.md": r.home_page()}
     files["faelle/index.md"] = r.page("cases.md.j2", "faelle/index.md", front_matter=_front_matter(
         "Fälle", "Alle Fallbeispiele der Wissensbasis.", hide=("navigation", "toc")),

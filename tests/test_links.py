@@ -25,6 +25,11 @@ def target_file(site: Path, path: str) -> Path:
 
 
 def test_no_broken_internal_links_or_anchors(built_site: Path) -> None:
+    assert broken_links(built_site) == []
+
+
+def broken_links(built_site: Path) -> list[str]:
+    """Every internal link, stylesheet, script or image of the built site whose target or anchor is missing."""
     pages = html_pages(built_site)
     ids = {name: {tag["id"] for tag in soup.find_all(id=True)} for name, soup in pages.items()}
     broken = []
@@ -42,7 +47,7 @@ def test_no_broken_internal_links_or_anchors(built_site: Path) -> None:
                     key = file.relative_to(built_site).as_posix()
                     if unquote(url.fragment) not in ids.get(key, set()):
                         broken.append(f"{name}: {element[attr]} (Anker)")
-    assert broken == []
+    return broken
 
 
 def pagefind_urls(site: Path) -> set[str]:

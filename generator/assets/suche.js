@@ -4,6 +4,8 @@
   function start() {
     var element = document.getElementById("cimis-suche");
     if (!element || typeof PagefindUI === "undefined") return;
+    // A paragraph, not <noscript>: Zensical does not rewrite links inside <noscript>.
+    element.querySelectorAll("[data-cimis-ohne-js]").forEach(function (note) { note.remove(); });
     var ui = new PagefindUI({ element: "#cimis-suche", showSubResults: true, showImages: false, resetStyles: false });
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) ui.triggerSearch(query);
