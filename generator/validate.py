@@ -7,8 +7,10 @@ import hashlib
 import html
 import json
 import re
+import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -81,9 +83,10 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     # (entries × methods) comparisons.
     resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))
                 for kind in (CASE, METHOD, PAGE)}
-    digests = {kind: _digest(validator.schema) for kind, validator in resolved.items()}
-    # Schema validation is most of a large check; an entry whose data and schema are unchanged since it
-    # last passed cannot fail now, so it is not validated again.
+    fingerprint = validator_fingerprint()
+    digests = {kind: _digest([fingerprint, validator.schema]) for kind, validator in resolved.items()}
+    # Schema validation is most of a large check; an entry whose data, schema and validating code are
+    # unchanged since it last passed cannot fail now, so it is not validated again.
     known_valid, now_valid = load_keys("schema"), set()
     for doc in source.documents:
         found.extend(doc.problems)
@@ -107,6 +110,24 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
 
 
 # --- schema errors → diagnostics -------------------------------------------------------------
+
+def validator_fingerprint() -> str:
+    """A hash of everything besides schema and entry that decides a schema result; read afresh each run."""
+    # The modules that turn an entry into JSON values, validate it and translate (or drop) its errors:
+    # found through the functions themselves, so the list follows them if they move.
+    modules = sorted({sys.modules[f.__module__].__file__ for f in (
+        validate, jsonable, _validator, _schema_problems, _translate, schemas.resolve_schema,
+        schemas.subschema, did_you_mean, error)})
+    digest = hashlib.sha256()
+    for file in modules:
+        digest.update(Path(file).read_bytes())
+    probe = _validator({})
+    checker = probe.format_checker
+    # Which formats are checked depends on optional packages jsonschema finds installed.
+    digest.update(json.dumps([metadata.version("jsonschema"), type(probe).__qualname__,
+                              sorted(checker.checkers) if checker else None]).encode())
+    return digest.hexdigest()
+
 
 def _digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)

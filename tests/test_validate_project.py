@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
-from generator import pipeline
+import jsonschema
+import pytest
+
+from generator import pipeline, validate
 from generator.load import load_document, parse_yaml
 
 from .conftest import TODAY
@@ -109,3 +113,35 @@ def test_hooks_and_unknown_plugins_in_mkdocs_yml_are_refused(project: Path) -> N
         (lines + 4, 5, "unsafe-config",
          "Das Plugin 'macros' in mkdocs.yml kennt cimis nicht; Plugins führen beim Bauen Code aus",
          "Lösche es aus plugins; erlaubt ist nur: search")]
+
+
+def _old_code(monkeypatch, tmp_path: Path) -> None:
+    """Make the validating code differ from now: validate.py with one more line."""
+    old = tmp_path / "validate.py"
+    old.write_text(Path(validate.__file__).read_text("utf-8") + "# an older version\n", "utf-8")
+    monkeypatch.setattr(validate, "__file__", str(old))
+
+
+def _old_jsonschema(monkeypatch, tmp_path: Path) -> None:
+    """Make the installed jsonschema look like another release."""
+    version = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "0.1" if name == "jsonschema" else version(name))
+
+
+@pytest.mark.parametrize("older", [_old_code, _old_jsonschema], ids=["validating-code", "jsonschema-version"])
+def test_schema_cache_is_keyed_by_the_validator(project: Path, tmp_path: Path, monkeypatch, older) -> None:
+    monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path / "cache"))
+    file = project / "cases" / "tischlerei-azubi-werkstattvideos.md"
+    file.write_text(file.read_text("utf-8").replace("year: 2024", "year: zweitausendvierundzwanzig"), "utf-8")
+    wrong_type = [("cases/tischlerei-azubi-werkstattvideos.md", "wrong-type")]
+    with pytest.MonkeyPatch.context() as before:
+        # An older validator that missed this error cached the broken entry as valid ...
+        older(before, tmp_path)
+        before.setattr(jsonschema.Draft7Validator, "iter_errors", lambda self, instance, _schema=None: iter(()))
+        assert pipeline.check(project, TODAY) == ()
+        # ... and as long as nothing that decides the result changes, that cached answer is used ...
+        before.undo()
+        older(before, tmp_path)
+        assert pipeline.check(project, TODAY) == ()
+    # ... but the validator of now checks the entry again.
+    assert [(d.path, d.code) for d in pipeline.check(project, TODAY)] == wrong_type
