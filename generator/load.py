@@ -351,12 +351,12 @@ def load_document(file: Path, rel: str, kind: str) -> Document:
             return Document(kind, rel, slug, {}, {(): (1, 1)}, {}, body=text, body_line=1,
                             sections=split_sections(text, 1))
         return Document(kind, rel, slug, None, {}, {}, problems=(
-            error(rel, (1, 1), "no-front-matter", "Die Datei beginnt nicht mit einem Front-Matter-Block",
+            error(rel, (1, 1), "no-front-matter", "Die Datei beginnt nicht mit dem Kopfbereich (Front Matter)",
                   "Die erste Zeile muss genau '---' sein, danach folgen die Angaben und wieder '---'"),))
     close = next((i for i in range(1, len(lines)) if CLOSING_RE.match(lines[i])), None)
     if close is None:
         return Document(kind, rel, slug, None, {}, {}, problems=(
-            error(rel, (1, 1), "unterminated-front-matter", "Der Front-Matter-Block wird nicht geschlossen",
+            error(rel, (1, 1), "unterminated-front-matter", "Der Kopfbereich (Front Matter) wird nicht geschlossen",
                   "Beende die Angaben mit einer Zeile, die nur '---' enthält"),))
     data, value_pos, key_pos, yaml_problems = parse_yaml("\n".join(lines[1:close]), rel, line_offset=1)
     value_pos.setdefault((), (1, 1))
