@@ -7,8 +7,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 
-from generator import pipeline, validate
+from generator import load, pipeline, validate
 from generator.load import load_document, parse_yaml
 
 from .conftest import TODAY
@@ -48,6 +49,37 @@ def test_billion_laughs_is_refused_at_the_first_alias() -> None:
     # Nothing is expanded: no data, and positions only for what was read before the first alias.
     assert data is None and [(p.line, p.code) for p in problems] == [(2, "yaml-alias")]
     assert len(value_pos) < 20
+
+
+# YAML mistakes content authors make, with the German message both parsers (libyaml and PyYAML's own) give.
+YAML_MISTAKES = [
+    ('title: "Wie geht das\nyear: 2024\n', (1, 8), "Das Anführungszeichen \" wird nicht geschlossen"),
+    ("topics: [website, onlineshop\nyear: 2024\n", (1, 9), "Die Liste in [ ] ist nicht richtig geschlossen"),
+    ("organisation:\n  name: x\n  - type: y\n", (3, 3), "Ein Listeneintrag (- …) steht zwischen Angaben mit Schlüssel"),
+    ('title: "Der" beste Fall\n', (1, 14), "Nach dem schließenden \" geht die Zeile weiter"),
+    ("tagline: *Kurz* und knapp\n", (1, 10), "Ein * oder & am Anfang eines Werts liest YAML als Anker oder Verweis"),
+    ("description: | Text\n", (1, 16), "Nach | oder > steht in derselben Zeile noch Text"),
+    ("title: @cimis\n", (1, 8), "Ein Wert darf nicht mit @ beginnen"),
+    ("title: x\nyear\nstatus: laufend\n", (2, 1), "Nach dem Schlüssel fehlt der Doppelpunkt"),
+]
+
+
+@pytest.mark.parametrize("composer", ["libyaml", "python"])
+@pytest.mark.parametrize("text, position, message", YAML_MISTAKES)
+def test_yaml_mistakes_are_explained_in_german(monkeypatch, composer: str, text: str, position, message: str) -> None:
+    if composer == "python":
+        monkeypatch.setattr(load, "_COMPOSER", load._Loader)
+    _, _, _, (problem,) = parse_yaml(text, "x.yml")
+    assert ((problem.line, problem.column), problem.message) == (position, message)
+    assert problem.hint
+
+
+def test_an_unknown_yaml_problem_gets_a_german_message_without_pyyaml_text() -> None:
+    mark = yaml.Mark("x.yml", 0, 0, 0, None, None)
+    exc = yaml.MarkedYAMLError("while doing something new", mark, "found something unheard of", mark)
+    problem = load._yaml_problem(exc, "x.yml", 0, "title: x\n")
+    assert problem.message == "Diese Zeile ist kein gültiges YAML"
+    assert "found" not in f"{problem.message} {problem.hint}"
 
 
 def test_positions_are_kept_for_nested_values(tmp_path: Path) -> None:
