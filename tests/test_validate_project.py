@@ -177,3 +177,9 @@ def test_schema_cache_is_keyed_by_the_validator(project: Path, tmp_path: Path, m
         assert pipeline.check(project, TODAY) == ()
     # ... but the validator of now checks the entry again.
     assert [(d.path, d.code) for d in pipeline.check(project, TODAY)] == wrong_type
+
+
+def test_tests_use_an_empty_cache_of_their_own(empty_cache: Path) -> None:
+    from generator.cache import cache_dir
+
+    assert cache_dir("schema") == empty_cache / "schema"
