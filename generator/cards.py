@@ -319,7 +319,7 @@ def _harfbuzz_version() -> str:
             return ffi.string(ffi.dlopen(name).hb_version_string()).decode("ascii")
         except (OSError, AttributeError):
             continue
-    raise CardsUnavailable(PANGO_MISSING.format(error="HarfBuzz nicht gefunden"))
+    raise CardsUnavailable("HarfBuzz nicht gefunden")
 
 
 @cache
