@@ -12,7 +12,7 @@ import shutil
 import urllib.parse
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -208,7 +208,6 @@ def _resource(*parts: str) -> bytes:
     return resources.files("generator").joinpath(*parts).read_bytes()
 
 
-@cache
 def _icon(name: str) -> str:
     svg = _resource("templates", "cards", "icons", f"{name}.svg").decode("utf-8")
     return "data:image/svg+xml;charset=utf-8," + urllib.parse.quote(svg.replace("<svg ", '<svg fill="#57606a" ', 1))
@@ -270,7 +269,6 @@ def deck_html(cards: Sequence[Card], tips: Mapping[str, int], layout: str, *, ti
         difficulty_icons=DIFFICULTY_ICONS)
 
 
-@cache
 def _css() -> markupsafe.Markup:
     """The card style sheet plus one class per icon; icons are backgrounds, so tagged PDF marks them decorative."""
     icons = "".join(f'.icon-{name} {{ background-image: url("{_icon(name)}"); }}\n' for name in ICONS)
@@ -305,21 +303,57 @@ def _pdf(document, title: str | None = None) -> bytes:
 
 # --- fit ----------------------------------------------------------------------------------------------------
 
+# The names WeasyPrint's text/ffi.py tries, in its order, so this finds the HarfBuzz it loaded.
+_HARFBUZZ_NAMES = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0", "libharfbuzz.0.dylib",
+                   "libharfbuzz-0.dll")
+
+
+def _harfbuzz_version() -> str:
+    """HarfBuzz's version string; WeasyPrint's own bindings do not declare ``hb_version_string``."""
+    import cffi  # a dependency of WeasyPrint
+
+    ffi = cffi.FFI()
+    ffi.cdef("const char *hb_version_string (void);")
+    for name in _HARFBUZZ_NAMES:
+        try:
+            return ffi.string(ffi.dlopen(name).hb_version_string()).decode("ascii")
+        except (OSError, AttributeError):
+            continue
+    raise CardsUnavailable("HarfBuzz nicht gefunden")
+
+
 @cache
+def _library_versions() -> tuple[str, ...]:
+    """The layout and PDF libraries this process has loaded, with versions: they cannot change while it runs."""
+    weasyprint, _ = _weasyprint()
+    import fontTools
+    import pydyf
+    from weasyprint.text.ffi import pango
+
+    return (f"weasyprint {weasyprint.__version__}", f"pydyf {pydyf.__version__}",
+            f"pango {pango.pango_version()}", f"harfbuzz {_harfbuzz_version()}", f"pyphen {pyphen.__version__}",
+            f"segno {segno.__version__}", f"fonttools {fontTools.version}")
+
+
 def _style_digest() -> str:
-    """Everything besides a card's text that decides its layout, as one hash."""
+    """Everything besides a card's text that decides its layout and PDF bytes, as one hash.
+
+    Read afresh on every call, so a running ``cimis serve`` sees an edited stylesheet; a build calls it
+    once per deck, not per card (hashing the files takes about a millisecond).
+    """
     digest = hashlib.sha256()
-    for part in (("cards.py",), ("templates", "cards", "cards.css"), ("templates", "cards", "deck.html.j2")):
+    digest.update(json.dumps(_library_versions()).encode())
+    digest.update(_css().encode("utf-8"))  # the stylesheet with its icons
+    for part in (("cards.py",), ("templates", "cards", "deck.html.j2")):
         digest.update(_resource(*part))
     for font in sorted(_fonts_dir().glob("*.ttf")):
         digest.update(font.read_bytes())
-    for package in ("weasyprint", "pyphen"):
-        digest.update(metadata.version(package).encode())
     return digest.hexdigest()
 
 
-def _fit_key(card: Card, brand: str) -> str:
-    text = json.dumps([_style_digest(), brand, dataclasses.astuple(card)], ensure_ascii=False)
+def _fit_key(card: Card, brand: str, style: str) -> str:
+    """The cache key of one card's fit; ``style`` is ``_style_digest()``, computed once per deck."""
+    text = json.dumps([style, brand, dataclasses.astuple(card)], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -356,7 +390,10 @@ _FITS: dict[str, CardFit] = {}
 
 def measure(cards: Sequence[Card], brand: str, *, cached: bool = True) -> dict[str, CardFit]:
     """How each card fits, from the real WeasyPrint layout; known cards come from the cache by content hash."""
-    keys = {card: _fit_key(card, brand) for card in cards}
+    if not cards:
+        return {}
+    style = _style_digest()
+    keys = {card: _fit_key(card, brand, style) for card in cards}
     if cached:
         for key in keys.values():
             if key not in _FITS and (fit := _cached_fit(key)):
@@ -479,9 +516,10 @@ def _size_text(size: int) -> str:
 def _cached_deck_files(cards: Sequence[Card], brand: str) -> dict[str, bytes]:
     """``deck_files``, read from the cache when no card changed (a site build then renders no PDF)."""
     folder = _cache_dir()
-    if folder is None:
+    if folder is None or not cards:
         return deck_files(cards, brand=brand)
-    key = hashlib.sha256(json.dumps([_fit_key(card, brand) for card in cards]).encode()).hexdigest()
+    style = _style_digest()
+    key = hashlib.sha256(json.dumps([_fit_key(card, brand, style) for card in cards]).encode()).hexdigest()
     deck = folder / f"deck-{key}"
     try:
         files = {f"karten/{file.name}": file.read_bytes() for file in sorted(deck.glob("*.pdf"))}

@@ -22,33 +22,56 @@ BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
 
 CONTENT_FOLDERS = {"cases": CASE, "methods": METHOD}
 
-# PyYAML's English problem texts, translated for content authors.
+# PyYAML's and libyaml's English problem texts (each words them its own way: keys are parts of both),
+# translated for content authors: (message, hint, whether to point at where the quote or bracket opened).
+# {opening} is the character there. Problems that depend on the indentation of the line are
+# translated by _indentation_problem; nothing here ever shows PyYAML's text.
 _YAML_PROBLEMS = {
-    "mapping values are not allowed in this context": (
+    "mapping values are not allowed": (
         "Ein Doppelpunkt steht an einer Stelle, an der YAML keinen erwartet",
-        "Setze den Text in Anführungszeichen, z. B. title: \"Wie geht das: ein Beispiel\"",
-    ),
-    "found a tab character that violates indentation": (
-        "Tabulatorzeichen sind in YAML nicht erlaubt",
-        "Rücke mit Leerzeichen statt Tabs ein",
-    ),
-    "mapping values are not allowed here": (
-        "Ein Doppelpunkt steht an einer Stelle, an der YAML keinen erwartet",
-        "Setze den Text in Anführungszeichen, z. B. title: \"Wie geht das: ein Beispiel\"",
-    ),
-    "found character '\\t' that cannot start any token": (
-        "Tabulatorzeichen sind in YAML nicht erlaubt",
-        "Rücke mit Leerzeichen statt Tabs ein",
-    ),
+        "Setze den Text in Anführungszeichen, z. B. title: \"Wie geht das: ein Beispiel\"", False),
+    "sequence entries are not allowed": (
+        "Nach dem Doppelpunkt beginnt in derselben Zeile ein Listeneintrag (- …)",
+        "Schreibe jeden Eintrag eingerückt in eine eigene Zeile; gehört der Strich zum Text, setze ihn in "
+        "Anführungszeichen", False),
     "could not find expected ':'": (
-        "Hier fehlt ein Doppelpunkt nach dem Schlüssel",
-        "Schreibe jede Angabe als 'schluessel: wert'",
-    ),
-    "found unexpected end of stream": (
-        "Ein Anführungszeichen oder eine Klammer wurde nicht geschlossen",
-        "Schließe jedes \" ' [ und { in derselben Angabe",
-    ),
+        "Nach dem Schlüssel fehlt der Doppelpunkt",
+        "Schreibe jede Angabe als 'schluessel: wert'", True),
+    "expected ',' or ']'": (
+        "Die Liste in [ ] ist nicht richtig geschlossen",
+        "Trenne die Einträge mit Kommas und schließe die Liste mit ] in derselben Zeile", True),
+    "expected ',' or '}'": (
+        "Die Angaben in { } sind nicht richtig geschlossen",
+        "Trenne die Angaben mit Kommas und schließe sie mit } in derselben Zeile", True),
+    "end of stream": (
+        "Das Anführungszeichen {opening} wird nicht geschlossen",
+        "Setze ans Ende des Werts noch ein {opening}", True),
+    "comment or a line break": (
+        "Nach | oder > steht in derselben Zeile noch Text",
+        "Beginne den Text in der nächsten Zeile, eingerückt unter dem Schlüssel", False),
+    "comment or line break": (
+        "Nach | oder > steht in derselben Zeile noch Text",
+        "Beginne den Text in der nächsten Zeile, eingerückt unter dem Schlüssel", False),
+    "chomping or indentation indicators": (
+        "Nach | oder > steht in derselben Zeile noch Text",
+        "Beginne den Text in der nächsten Zeile, eingerückt unter dem Schlüssel", False),
+    "unknown escape character": (
+        "In doppelten Anführungszeichen steht ein \\ vor einem Zeichen, das YAML nicht kennt",
+        "Schreibe \\\\ für einen Backslash oder setze den Text in einfache Anführungszeichen", False),
+    "another document": (
+        "Die Datei enthält eine zweite Zeile mit '---'",
+        "Lösche die zusätzliche Zeile '---'", False),
+    "node content": (
+        "Hier fehlt ein Wert, oder er beginnt mit einem Zeichen, das YAML reserviert",
+        "Setze den Wert in Anführungszeichen", False),
 }
+_YAML_TAB = ("Hier steht ein Tabulatorzeichen, wo YAML Leerzeichen verlangt",
+             "Ersetze den Tab durch Leerzeichen; rücke nur mit Leerzeichen ein")
+_YAML_UNKNOWN = ("Diese Zeile ist kein gültiges YAML",
+                 "Prüfe Einrückung (nur Leerzeichen), Doppelpunkte und Anführungszeichen; setze Text mit "
+                 "Sonderzeichen wie : # [ ] { } in Anführungszeichen")
+_INDENTATION_PROBLEMS = ("expected <block end>", "did not find expected key", "'-' indicator")
+_KEY_RE = re.compile(r"( *)(?:- +)*([^\s:#'\"\[\]{}-][^:#]*?):(?:\s|$)")
 
 
 class _AliasError(yaml.MarkedYAMLError):
@@ -69,16 +92,97 @@ class _Loader(yaml.SafeLoader):
 _COMPOSER = getattr(yaml, "CSafeLoader", _Loader)
 
 
-def _yaml_problem(exc: yaml.YAMLError, path: str, line_offset: int) -> Diagnostic:
+def _yaml_problem(exc: yaml.YAMLError, path: str, line_offset: int, text: str = "") -> Diagnostic:
+    """PyYAML's error in ``text`` as a German diagnostic at the place to fix; never its English text."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    pos = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+    opened = getattr(exc, "context_mark", None) or mark
+    lines = text.split("\n")
+
+    def pos(at) -> tuple[int, int]:
+        return (at.line + 1 + line_offset, at.column + 1) if at else (1 + line_offset, 1)
+
+    def char(at) -> str:
+        line = lines[at.line] if at and at.line < len(lines) else ""
+        return line[at.column:at.column + 1] if at else ""
+
+    problem = str(getattr(exc, "problem", "") or "")
+    context = str(getattr(exc, "context", "") or "")
     if isinstance(exc, _AliasError):
-        return error(path, pos, "yaml-alias", "YAML-Anker und -Aliase (& und *) sind nicht erlaubt",
+        return error(path, pos(mark), "yaml-alias", "YAML-Anker und -Aliase (& und *) sind nicht erlaubt",
                      "Schreibe den Wert aus, statt ihn mit * zu wiederholen")
-    problem = str(getattr(exc, "problem", "") or exc)
-    message, hint = _YAML_PROBLEMS.get(problem, (f"YAML-Syntaxfehler: {problem}",
-                                                 "Prüfe Einrückung, Doppelpunkte und Anführungszeichen"))
-    return error(path, pos, "yaml-syntax", message, hint)
+    if "alias" in problem or "alias" in context or "anchor" in context:
+        # Mostly Markdown emphasis at the start of a value (*wichtig*), which YAML reads as an alias.
+        return error(path, pos(opened), "yaml-alias", "Ein * oder & am Anfang eines Werts liest YAML als Anker oder Verweis",
+                     "Setze den Wert in Anführungszeichen, z. B. tagline: \"*Kurz* und knapp\"")
+    if "tab character" in problem or "'\\t'" in problem or char(mark) == "\t":
+        return error(path, pos(mark), "yaml-syntax", *_YAML_TAB)
+    if mark is None:
+        return error(path, pos(mark), "yaml-syntax", *_YAML_UNKNOWN)
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    previous = next((lines[i] for i in range(min(mark.line, len(lines)) - 1, -1, -1)
+                     if lines[i].strip() and not lines[i].lstrip().startswith("#")), "")
+    indented = (mark.line + 1 + line_offset, len(line) - len(line.lstrip(" ")) + 1)
+    if "mapping values are not allowed" in problem and (found := _key_too_far(line[:mark.column + 1], previous)):
+        return error(path, indented, "yaml-syntax", *found)
+    if any(part in problem for part in _INDENTATION_PROBLEMS):
+        message, hint, at_line_start = _indentation_problem(line, mark.column, lines[:mark.line])
+        return error(path, indented if at_line_start else pos(mark), "yaml-syntax", message, hint)
+    if "cannot start any token" in problem:
+        return error(path, pos(mark), "yaml-syntax", f"Ein Wert darf nicht mit {char(mark)} beginnen",
+                     f"Setze den Wert in Anführungszeichen, z. B. title: \"{char(mark)}…\"")
+    for part, (message, hint, at_opening) in _YAML_PROBLEMS.items():
+        if part in problem:
+            at = opened if at_opening else mark
+            opening = char(at) or "\""
+            return error(path, pos(at), "yaml-syntax", message.replace("{opening}", opening),
+                         hint.replace("{opening}", opening))
+    return error(path, pos(mark), "yaml-syntax", *_YAML_UNKNOWN)
+
+
+def _key_column(line: str) -> int:
+    """Where the key or value of a line starts, after its indentation and any list dashes."""
+    match = re.match(r" *(?:- +)*", line)
+    return match.end() if match else 0
+
+
+def _key_too_far(start: str, previous: str) -> tuple[str, str] | None:
+    """The message for a key indented deeper than the line above allows (``start`` ends at its colon)."""
+    match = re.fullmatch(r"( +)([\w-]+):", start)
+    if not match or len(match.group(1)) <= _key_column(previous):
+        return None
+    key, above = match.group(2), _KEY_RE.match(previous)
+    hint = f"Rücke '{key}:' genauso weit ein wie '{above.group(2)}:' darüber" if above else \
+        f"Rücke '{key}:' so weit ein wie die anderen Angaben derselben Ebene"
+    return f"'{key}' ist eine Ebene zu weit eingerückt", hint
+
+
+def _indentation_problem(line: str, column: int, before: list[str]) -> tuple[str, str, bool]:
+    """(message, hint, point at the line start) for a line that does not fit the block above it."""
+    text_before = line[:column].rstrip()
+    if text_before.endswith(('"', "'")) and ":" in text_before:
+        return (f"Nach dem schließenden {text_before[-1]} geht die Zeile weiter",
+                "Setze den ganzen Wert in Anführungszeichen, z. B. title: '\"Der\" beste Fall', oder lösche den Rest",
+                False)
+    if text_before.endswith(("]", "}")) and ":" in text_before:
+        return (f"Nach der schließenden Klammer {text_before[-1]} geht die Zeile weiter",
+                "Lösche den Text nach der Klammer oder nimm ihn mit in die Klammer auf", False)
+    stripped = line.lstrip(" ")
+    indent = len(line) - len(stripped)
+    if stripped.startswith("-"):
+        items = [len(b) - len(b.lstrip(" ")) for b in before if b.lstrip(" ").startswith("- ")]
+        hint = "Rücke den Strich (-) genauso weit ein wie bei den anderen Einträgen der Liste"
+        if items and indent > items[-1]:
+            return "Der Listeneintrag ist eine Ebene zu weit eingerückt", hint, True
+        if items and indent < items[-1]:
+            return "Der Listeneintrag ist weniger weit eingerückt als der Eintrag darüber", hint, True
+        return ("Ein Listeneintrag (- …) steht zwischen Angaben mit Schlüssel",
+                "Schreibe die Liste eingerückt unter ihren Schlüssel, z. B. 'methods:' und darunter '  - persona'",
+                True)
+    if key := _KEY_RE.match(line):
+        return (f"'{key.group(2)}' ist anders eingerückt als die Angaben darüber",
+                f"Rücke '{key.group(2)}:' genauso weit ein wie die Angaben, zu denen es gehört", True)
+    return ("Diese Zeile passt nicht zur Einrückung der Zeilen darüber",
+            "Rücke Angaben derselben Ebene gleich weit ein, nur mit Leerzeichen", True)
 
 
 class _Converter:
@@ -157,7 +261,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0):
             return None, {(): (1 + line_offset, 1)}, {}, []
         data = converter.convert(node)
     except yaml.YAMLError as exc:
-        return None, {}, {}, [_yaml_problem(exc, path, line_offset)]
+        return None, {}, {}, [_yaml_problem(exc, path, line_offset, text)]
     except RecursionError:
         return None, {}, {}, [error(path, (1 + line_offset, 1), "yaml-syntax",
                                     "Die Angaben sind zu tief verschachtelt", "Vereinfache die Struktur")]
@@ -247,12 +351,12 @@ def load_document(file: Path, rel: str, kind: str) -> Document:
             return Document(kind, rel, slug, {}, {(): (1, 1)}, {}, body=text, body_line=1,
                             sections=split_sections(text, 1))
         return Document(kind, rel, slug, None, {}, {}, problems=(
-            error(rel, (1, 1), "no-front-matter", "Die Datei beginnt nicht mit einem Front-Matter-Block",
+            error(rel, (1, 1), "no-front-matter", "Die Datei beginnt nicht mit dem Kopfbereich (Front Matter)",
                   "Die erste Zeile muss genau '---' sein, danach folgen die Angaben und wieder '---'"),))
     close = next((i for i in range(1, len(lines)) if CLOSING_RE.match(lines[i])), None)
     if close is None:
         return Document(kind, rel, slug, None, {}, {}, problems=(
-            error(rel, (1, 1), "unterminated-front-matter", "Der Front-Matter-Block wird nicht geschlossen",
+            error(rel, (1, 1), "unterminated-front-matter", "Der Kopfbereich (Front Matter) wird nicht geschlossen",
                   "Beende die Angaben mit einer Zeile, die nur '---' enthält"),))
     data, value_pos, key_pos, yaml_problems = parse_yaml("\n".join(lines[1:close]), rel, line_offset=1)
     value_pos.setdefault((), (1, 1))

@@ -9,6 +9,7 @@ import sys
 import tempfile
 import threading
 import time
+from importlib import resources
 from pathlib import Path
 
 from mkdocs.livereload import LiveReloadServer
@@ -93,6 +94,8 @@ def serve(root: Path, port: int, today: dt.date) -> int:
     for name in WATCHED:
         if (root / name).exists():
             server.watch(str(root / name))
+    # The card stylesheet and template live in the package; an edit of them changes the PDFs.
+    server.watch(str(resources.files("generator").joinpath("templates", "cards")))
     try:
         print(f"Vorschau auf http://127.0.0.1:{port}/ (Strg+C beendet)", file=sys.stderr, flush=True)
         server.serve()

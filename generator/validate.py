@@ -7,8 +7,10 @@ import hashlib
 import html
 import json
 import re
+import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -81,9 +83,10 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     # (entries × methods) comparisons.
     resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))
                 for kind in (CASE, METHOD, PAGE)}
-    digests = {kind: _digest(validator.schema) for kind, validator in resolved.items()}
-    # Schema validation is most of a large check; an entry whose data and schema are unchanged since it
-    # last passed cannot fail now, so it is not validated again.
+    fingerprint = validator_fingerprint()
+    digests = {kind: _digest([fingerprint, validator.schema]) for kind, validator in resolved.items()}
+    # Schema validation is most of a large check; an entry whose data, schema and validating code are
+    # unchanged since it last passed cannot fail now, so it is not validated again.
     known_valid, now_valid = load_keys("schema"), set()
     for doc in source.documents:
         found.extend(doc.problems)
@@ -108,6 +111,24 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
 
 # --- schema errors → diagnostics -------------------------------------------------------------
 
+def validator_fingerprint() -> str:
+    """A hash of everything besides schema and entry that decides a schema result; read afresh each run."""
+    # The modules that turn an entry into JSON values, validate it and translate (or drop) its errors:
+    # found through the functions themselves, so the list follows them if they move.
+    modules = sorted({sys.modules[f.__module__].__file__ for f in (
+        validate, jsonable, _validator, _schema_problems, _translate, schemas.resolve_schema,
+        schemas.subschema, did_you_mean, error)})
+    digest = hashlib.sha256()
+    for file in modules:
+        digest.update(Path(file).read_bytes())
+    probe = _validator({})
+    checker = probe.format_checker
+    # Which formats are checked depends on optional packages jsonschema finds installed.
+    digest.update(json.dumps([metadata.version("jsonschema"), type(probe).__qualname__,
+                              sorted(checker.checkers) if checker else None]).encode())
+    return digest.hexdigest()
+
+
 def _digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -123,14 +144,15 @@ def _name(path: tuple) -> str:
     text = ""
     for part in path:
         text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "Front Matter"
+    return text or "Kopfbereich"
 
 
 def _describe(value: Any) -> str:
+    """What a YAML value is, as the subject of "ist aber …"."""
     if value is None:
-        return "nichts (leerer Wert)"
+        return "leer"
     if isinstance(value, bool):
-        return f"den Wahrheitswert {str(value).lower()}"
+        return f"der Wahrheitswert {str(value).lower()}"
     if isinstance(value, (dt.date, dt.datetime)):
         return f"ein Datum ({value.isoformat()})"
     if isinstance(value, int):
@@ -138,10 +160,14 @@ def _describe(value: Any) -> str:
     if isinstance(value, float):
         return f"die Kommazahl {value}"
     if isinstance(value, str):
-        return f"den Text '{value}'"
+        return f"der Text '{value}'"
     if isinstance(value, list):
         return "eine Liste"
     return "eine Zuordnung"
+
+
+def _entries(count: int) -> str:
+    return f"{count} {'Eintrag' if count == 1 else 'Einträge'}"
 
 
 def _validator(schema: dict) -> jsonschema.Draft7Validator:
@@ -179,9 +205,10 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
                 continue
             if isinstance(value, dict) and key not in value:
                 at = doc.key_position(path) if path else (1, 1)
-                described = schemas.subschema(schema, path + (key,)).get("description", "")
+                described = schemas.subschema(schema, path + (key,)).get("description")
+                under = f" unter '{path[-1]}:'" if path and isinstance(path[-1], str) else ""
                 yield error(doc.path, at, "missing-key", f"Die Angabe '{_name(path + (key,))}' fehlt",
-                            f"Ergänze '{key}: …'. {described}".strip())
+                            f"Ergänze '{key}: …'{under}" + (f". {described}" if described else ""))
     elif kind == "additionalProperties":
         allowed = list(governing.get("properties", {}))
         for key in value:
@@ -205,7 +232,7 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
         elif expected == "integer" and isinstance(original, str) and original.strip().isdigit():
             hint = "Lass die Anführungszeichen um die Zahl weg"
         yield error(doc.path, where, "wrong-type",
-                    f"'{field}' muss {TYPE_NAMES.get(expected, expected)} sein, gefunden: {_describe(original)}", hint)
+                    f"'{field}' muss {TYPE_NAMES.get(expected, expected)} sein, ist aber {_describe(original)}", hint)
     elif kind == "enum":
         choices = [str(c) for c in err.validator_value]
         vocabulary = governing.get("x-vocabulary")
@@ -224,17 +251,21 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
                         f"Kürze den Text um {length - limit} Zeichen")
         else:
             yield error(doc.path, where, "too-short", f"'{field}' ist {length} Zeichen lang, nötig sind mindestens {limit}",
-                        "Schreibe etwas ausführlicher")
+                        f"Ergänze mindestens {limit - length} Zeichen")
     elif kind in ("minimum", "maximum"):
         relation = "mindestens" if kind == "minimum" else "höchstens"
         yield error(doc.path, where, "out-of-range", f"'{field}' ist {value}, erlaubt ist {relation} {err.validator_value}",
                     f"Trage einen Wert {'ab' if kind == 'minimum' else 'bis'} {err.validator_value} ein")
-    elif kind == "minItems":
+    elif kind in ("minItems", "minProperties"):
+        what, limit = (f"'{field}'" if path else "Die Datei"), err.validator_value
         yield error(doc.path, where, "too-few-items",
-                    f"'{field}' hat {len(value)} Einträge, nötig sind mindestens {err.validator_value}", "Ergänze Einträge")
+                    f"{what} hat {_entries(len(value))}, nötig {'ist' if limit == 1 else 'sind'} mindestens {limit}",
+                    f"Ergänze {_entries(limit - len(value))}")
     elif kind == "maxItems":
+        limit = err.validator_value
         yield error(doc.path, where, "too-many-items",
-                    f"'{field}' hat {len(value)} Einträge, erlaubt sind höchstens {err.validator_value}", "Streiche Einträge")
+                    f"'{field}' hat {_entries(len(value))}, erlaubt sind höchstens {limit}",
+                    f"Streiche {_entries(len(value) - limit)}")
     elif kind == "uniqueItems":
         yield error(doc.path, where, "duplicate-value", f"'{field}' enthält einen Eintrag doppelt", "Streiche die Wiederholung")
     elif kind == "format":
@@ -248,7 +279,12 @@ def _translate(doc: Document, schema: dict, err: jsonschema.ValidationError, pat
             f"Der Wert muss zum Muster {err.validator_value} passen"
         yield error(doc.path, where, "invalid-format", f"'{field}' hat ein ungültiges Format: '{value}'", hint)
     else:
-        yield error(doc.path, where, "invalid-value", f"'{field}': {err.message}")
+        # A rule without its own message (jsonschema's text is English): name the field and say, in the
+        # schema's own German description, what belongs there.
+        what = f"Der Wert von '{field}'" if path else "Der Inhalt der Datei"
+        described = governing.get("description") or "Vergleiche mit einem Eintrag, der funktioniert"
+        yield error(doc.path, where, "invalid-value", f"{what} ist so nicht erlaubt",
+                    f"Passe {'den Wert' if path else 'den Inhalt'} an: {described}")
 
 
 # --- rules the schema cannot express -----------------------------------------------------------
@@ -363,17 +399,20 @@ def check_sections(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
                 hint = ""
             yield error(doc.path, (section.line, 1), "unknown-section",
                         f"Den Abschnitt '## {section.title}' gibt es hier nicht",
-                        (hint + " " if hint else "") + f"Erlaubt sind: {', '.join(allowed)}")
+                        (hint + " " if hint else "") + f"Nutze eine dieser Überschriften: {', '.join(allowed)}")
     for name in missing:
         if True:
             yield error(doc.path, (doc.body_line, 1), "missing-section", f"Der Abschnitt '## {name}' fehlt",
                         f"Ergänze die Überschrift '## {name}' mit Text darunter")
     known = [s for s in doc.sections if s.title in allowed]
     for before, after in zip(known, known[1:]):
-        if allowed.index(before.title) >= allowed.index(after.title):
+        if before.title == after.title:
+            yield error(doc.path, (after.line, 1), "section-order", f"Den Abschnitt '## {after.title}' gibt es zweimal",
+                        "Fasse die beiden Abschnitte zu einem zusammen")
+        elif allowed.index(before.title) > allowed.index(after.title):
             yield error(doc.path, (after.line, 1), "section-order",
-                        f"'## {after.title}' steht nach '## {before.title}'",
-                        f"Die Reihenfolge ist: {', '.join(allowed)}")
+                        f"'## {after.title}' muss vor '## {before.title}' stehen",
+                        f"Ordne die Abschnitte so: {', '.join(allowed)}")
 
 
 def check_steps(doc: Document, ctx: Context) -> Iterable[Diagnostic]:

@@ -28,6 +28,19 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_cache(tmp_path_factory: pytest.TempPathFactory):
+    """A cache folder of the test run's own, empty at the start: the user's ~/.cache/cimis is never touched.
+
+    Autouse at session scope, so it is set up before any other session fixture builds; subprocesses
+    started by tests inherit it through the environment.
+    """
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIMIS_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A private, writable copy of the shipped project."""
@@ -35,7 +48,7 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> Path:
     """The shipped content built once into a temporary folder."""
     root = copy_project(tmp_path_factory.mktemp("built") / "project")
     outcome = pipeline.build(root, TODAY)

@@ -214,3 +214,26 @@ def test_hyphenation_and_inline_markup() -> None:
     assert cards.hyphenate("Moderationskarten").replace(cards.SOFT_HYPHEN, "") == "Moderationskarten"
     html = cards.inline_text("Lest **laut** vor, <script>x</script> siehe [Persona](../methods/persona.md)")
     assert html.replace(cards.SOFT_HYPHEN, "") == "Lest <strong>laut</strong> vor, x siehe Persona"
+
+
+def test_an_edited_stylesheet_is_measured_again_in_the_same_process(shipped_cards, monkeypatch) -> None:
+    """What `cimis serve` relies on: no fit, key or stylesheet kept from before the edit."""
+    card = shipped_cards[0]
+    assert cards.measure([card], BRAND)[card.slug].fits
+    key = cards._fit_key(card, BRAND, cards._style_digest())
+    resource = cards._resource
+    edit = b"\nhtml { font-size: 30pt; }\n"
+    monkeypatch.setattr(cards, "_resource",
+                        lambda *parts: resource(*parts) + (edit if parts[-1] == "cards.css" else b""))
+    assert cards._fit_key(card, BRAND, cards._style_digest()) != key
+    assert cards.measure([card], BRAND)[card.slug].back_overflow_mm > 0
+
+
+def test_fit_key_covers_the_layout_libraries(shipped_cards, monkeypatch) -> None:
+    card = shipped_cards[0]
+    key = cards._fit_key(card, BRAND, cards._style_digest())
+    versions = cards._library_versions()
+    assert [v.split()[0] for v in versions][:4] == ["weasyprint", "pydyf", "pango", "harfbuzz"]
+    assert all(v.split()[1][:1].isdigit() for v in versions)
+    monkeypatch.setattr(cards, "_library_versions", lambda: (*versions[:3], "harfbuzz 0.1", *versions[4:]))
+    assert cards._fit_key(card, BRAND, cards._style_digest()) != key

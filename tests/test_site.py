@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlparse
 import yaml
 from bs4 import BeautifulSoup
 
-from generator import pipeline
+from generator import cards, pipeline
 
 from .conftest import REPO, TODAY, copy_project
 
@@ -151,7 +151,17 @@ def _digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_same_content_gives_identical_site(built_site: Path, tmp_path: Path) -> None:
-    other = copy_project(tmp_path / "elsewhere")
-    assert not pipeline.build(other, TODAY).failed
-    assert _digest(other / "site") == _digest(built_site)
+def test_same_content_gives_identical_site(built_site: Path, tmp_path: Path, monkeypatch) -> None:
+    sites = []
+    for name in ("elsewhere", "and-again"):
+        # Each build starts from an empty cache of its own (on disk and in memory), so every fit is
+        # measured and every PDF rendered again rather than copied from the build before.
+        cache = tmp_path / f"cache-{name}"
+        monkeypatch.setenv("CIMIS_CACHE_DIR", str(cache))
+        monkeypatch.setattr(cards, "_FITS", {})
+        root = copy_project(tmp_path / name)
+        assert not pipeline.build(root, TODAY).failed
+        assert len(list(cache.glob("karten/deck-*"))) == 1  # rendered into the empty cache, not read from it
+        sites.append(_digest(root / "site"))
+    assert any(path.startswith("karten/") and path.endswith(".pdf") for path in sites[0])
+    assert sites[0] == sites[1] == _digest(built_site)

@@ -1,20 +1,30 @@
-"""Every broken fixture gets exactly the expected diagnostics; every diagnostic code has a fixture."""
+"""Every broken fixture gets exactly the expected diagnostics, word for word; every diagnostic code has a fixture."""
 
 from __future__ import annotations
 
 import ast
+import copy
 import shutil
 
 import pytest
 import yaml
 
-from generator import pipeline
+from generator import pipeline, validate
 from generator.diagnostics import codes
+from generator.load import load_document
+from generator.schema import resolve_schema
 
 from .conftest import FIXTURES, REPO, TODAY, copy_project
 
 INVALID = FIXTURES / "invalid"
+# path: [[line, column, code, message, hint], ...]
 EXPECTED: dict[str, list[list]] = yaml.safe_load((INVALID / "expected.yml").read_text("utf-8"))
+# These two fixtures are about the file name itself, which cannot also carry the code.
+NAMED_FOR_THEIR_NAME = {"cases/Bad_Name.md", "cases/notizen.txt"}
+# Phrases of jsonschema's and PyYAML's English messages; none may reach a content author.
+ENGLISH = ("is not", "expected", "found", "failed validating", "does not match", "is too", "should be",
+           "not allowed", "could not", "while scanning", "while parsing", "mapping values", "sequence entries",
+           "undefined alias", "tab character", "end of stream", "additional properties", "is a required property")
 # Codes that need a whole broken project to trigger; test_validate_project.py covers them.
 PROJECT_LEVEL_CODES = {"missing-vocabulary", "missing-config", "bad-slug", "broken-link", "file-too-large", "unsafe-config",
                        "engine-warning"}
@@ -28,6 +38,7 @@ UNREACHABLE_BY_CONTENT = {"unreadable", "invalid-value"}
 def diagnostics_by_path(tmp_path_factory) -> dict[str, list]:
     root = copy_project(tmp_path_factory.mktemp("invalid") / "project")
     for rel in EXPECTED:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(INVALID / rel, root / rel)
     found: dict[str, list] = {}
     for d in pipeline.check(root, TODAY):
@@ -37,7 +48,7 @@ def diagnostics_by_path(tmp_path_factory) -> dict[str, list]:
 
 @pytest.mark.parametrize("rel", sorted(EXPECTED))
 def test_fixture_gives_expected_diagnostics(rel: str, diagnostics_by_path) -> None:
-    got = sorted((d.line, d.column, d.code) for d in diagnostics_by_path.get(rel, []))
+    got = sorted((d.line, d.column, d.code, d.message, d.hint) for d in diagnostics_by_path.get(rel, []))
     assert got == sorted(tuple(e) for e in EXPECTED[rel])
 
 
@@ -68,7 +79,7 @@ def test_every_code_is_registered_and_explained() -> None:
 
 
 def test_every_code_has_a_fixture() -> None:
-    covered = {code for entries in EXPECTED.values() for _, _, code in entries}
+    covered = {entry[2] for entries in EXPECTED.values() for entry in entries}
     assert set(codes()) - covered - PROJECT_LEVEL_CODES - MACHINE_CODES - UNREACHABLE_BY_CONTENT == set()
 
 
@@ -81,3 +92,32 @@ def test_human_message_is_pinned(diagnostics_by_path) -> None:
 
 def test_shipped_content_passes_strict() -> None:
     assert pipeline.check(REPO, TODAY) == ()
+
+
+def test_fixture_names_start_with_their_first_code() -> None:
+    for rel, entries in EXPECTED.items():
+        if rel in NAMED_FOR_THEIR_NAME:
+            continue
+        first = min(entries)[2]
+        stem = rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        assert stem == first or stem.startswith(f"{first}-"), f"{rel}: rename to {first}-….md"
+
+
+def test_no_diagnostic_shows_english_library_text(diagnostics_by_path) -> None:
+    texts = [text for found in diagnostics_by_path.values() for d in found for text in (d.message, d.hint) if text]
+    assert len(texts) > 2 * len(EXPECTED) - 10
+    for text in texts:
+        assert not [p for p in ENGLISH if p in text.lower()], text
+
+
+def test_a_schema_rule_without_its_own_message_says_in_german_what_belongs_there() -> None:
+    """The invalid-value fallback: no content reaches it today, so a schema rule it has no message for is added."""
+    doc = load_document(FIXTURES.parent.parent / "methods" / "persona.md", "methods/persona.md", "method")
+    schema = copy.deepcopy(resolve_schema("method", {}, TODAY))
+    field = schema["properties"]["duration"]["properties"]["min"]
+    field.update(multipleOf=7, description="Die kürzeste Dauer in Minuten, in Wochen gerechnet.")
+    (d,) = validate._schema_problems(doc, validate._validator(schema))
+    assert (d.code, d.line) == ("invalid-value", 5)
+    assert d.message == "Der Wert von 'duration.min' ist so nicht erlaubt"
+    assert d.hint == "Passe den Wert an: Die kürzeste Dauer in Minuten, in Wochen gerechnet."
+    assert not [p for p in ENGLISH if p in f"{d.message} {d.hint}".lower()]

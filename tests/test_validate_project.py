@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
-from generator import pipeline
+import jsonschema
+import pytest
+import yaml
+
+from generator import load, pipeline, validate
 from generator.load import load_document, parse_yaml
 
 from .conftest import TODAY
@@ -44,6 +49,37 @@ def test_billion_laughs_is_refused_at_the_first_alias() -> None:
     # Nothing is expanded: no data, and positions only for what was read before the first alias.
     assert data is None and [(p.line, p.code) for p in problems] == [(2, "yaml-alias")]
     assert len(value_pos) < 20
+
+
+# YAML mistakes content authors make, with the German message both parsers (libyaml and PyYAML's own) give.
+YAML_MISTAKES = [
+    ('title: "Wie geht das\nyear: 2024\n', (1, 8), "Das Anführungszeichen \" wird nicht geschlossen"),
+    ("topics: [website, onlineshop\nyear: 2024\n", (1, 9), "Die Liste in [ ] ist nicht richtig geschlossen"),
+    ("organisation:\n  name: x\n  - type: y\n", (3, 3), "Ein Listeneintrag (- …) steht zwischen Angaben mit Schlüssel"),
+    ('title: "Der" beste Fall\n', (1, 14), "Nach dem schließenden \" geht die Zeile weiter"),
+    ("tagline: *Kurz* und knapp\n", (1, 10), "Ein * oder & am Anfang eines Werts liest YAML als Anker oder Verweis"),
+    ("description: | Text\n", (1, 16), "Nach | oder > steht in derselben Zeile noch Text"),
+    ("title: @cimis\n", (1, 8), "Ein Wert darf nicht mit @ beginnen"),
+    ("title: x\nyear\nstatus: laufend\n", (2, 1), "Nach dem Schlüssel fehlt der Doppelpunkt"),
+]
+
+
+@pytest.mark.parametrize("composer", ["libyaml", "python"])
+@pytest.mark.parametrize("text, position, message", YAML_MISTAKES)
+def test_yaml_mistakes_are_explained_in_german(monkeypatch, composer: str, text: str, position, message: str) -> None:
+    if composer == "python":
+        monkeypatch.setattr(load, "_COMPOSER", load._Loader)
+    _, _, _, (problem,) = parse_yaml(text, "x.yml")
+    assert ((problem.line, problem.column), problem.message) == (position, message)
+    assert problem.hint
+
+
+def test_an_unknown_yaml_problem_gets_a_german_message_without_pyyaml_text() -> None:
+    mark = yaml.Mark("x.yml", 0, 0, 0, None, None)
+    exc = yaml.MarkedYAMLError("while doing something new", mark, "found something unheard of", mark)
+    problem = load._yaml_problem(exc, "x.yml", 0, "title: x\n")
+    assert problem.message == "Diese Zeile ist kein gültiges YAML"
+    assert "found" not in f"{problem.message} {problem.hint}"
 
 
 def test_positions_are_kept_for_nested_values(tmp_path: Path) -> None:
@@ -109,3 +145,41 @@ def test_hooks_and_unknown_plugins_in_mkdocs_yml_are_refused(project: Path) -> N
         (lines + 4, 5, "unsafe-config",
          "Das Plugin 'macros' in mkdocs.yml kennt cimis nicht; Plugins führen beim Bauen Code aus",
          "Lösche es aus plugins; erlaubt ist nur: search")]
+
+
+def _old_code(monkeypatch, tmp_path: Path) -> None:
+    """Make the validating code differ from now: validate.py with one more line."""
+    old = tmp_path / "validate.py"
+    old.write_text(Path(validate.__file__).read_text("utf-8") + "# an older version\n", "utf-8")
+    monkeypatch.setattr(validate, "__file__", str(old))
+
+
+def _old_jsonschema(monkeypatch, tmp_path: Path) -> None:
+    """Make the installed jsonschema look like another release."""
+    version = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "0.1" if name == "jsonschema" else version(name))
+
+
+@pytest.mark.parametrize("older", [_old_code, _old_jsonschema], ids=["validating-code", "jsonschema-version"])
+def test_schema_cache_is_keyed_by_the_validator(project: Path, tmp_path: Path, monkeypatch, older) -> None:
+    monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path / "cache"))
+    file = project / "cases" / "tischlerei-azubi-werkstattvideos.md"
+    file.write_text(file.read_text("utf-8").replace("year: 2024", "year: zweitausendvierundzwanzig"), "utf-8")
+    wrong_type = [("cases/tischlerei-azubi-werkstattvideos.md", "wrong-type")]
+    with pytest.MonkeyPatch.context() as before:
+        # An older validator that missed this error cached the broken entry as valid ...
+        older(before, tmp_path)
+        before.setattr(jsonschema.Draft7Validator, "iter_errors", lambda self, instance, _schema=None: iter(()))
+        assert pipeline.check(project, TODAY) == ()
+        # ... and as long as nothing that decides the result changes, that cached answer is used ...
+        before.undo()
+        older(before, tmp_path)
+        assert pipeline.check(project, TODAY) == ()
+    # ... but the validator of now checks the entry again.
+    assert [(d.path, d.code) for d in pipeline.check(project, TODAY)] == wrong_type
+
+
+def test_tests_use_an_empty_cache_of_their_own(empty_cache: Path) -> None:
+    from generator.cache import cache_dir
+
+    assert cache_dir("schema") == empty_cache / "schema"
