@@ -1,7 +1,10 @@
-"""Benchmark check, staging, engine build and output size at Participedia scale.
+"""Benchmark check, builds (warm and cold, both engines), the engines alone, memory, size, search and preview.
 
-Usage: .venv/bin/python benchmarks/run.py [--cases 2000] [--methods 400] [--runs 3] [--quarter]
-Prints medians of several runs. Each measured step runs in a fresh subprocess, so peak memory is per step.
+Usage: .venv/bin/python benchmarks/run.py [--cases 2000] [--methods 400] [--runs 3] [--quarter] [--no-preview]
+
+Every step runs in a fresh process under /usr/bin/time, so wall time and peak memory are per step. The engines
+alone build the very staged tree that `cimis build` wrote, so the ratios compare like with like in one run
+(this machine is shared: compare ratios, and medians of several runs, not absolute times across runs).
 """
 
 from __future__ import annotations
@@ -9,44 +12,61 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import json
+import os
+import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
+
+import yaml
 
 from grow import grow
+from preview import fetch, wait_for
 
 HERE = Path(__file__).resolve().parent
-STEP = r'''
-import datetime as dt, json, resource, sys, time
-from pathlib import Path
-from generator import pipeline
-from generator.load import load_project
-from generator.validate import validate
-root, step = Path(sys.argv[1]), sys.argv[2]
-today = dt.date(2026, 11, 29)
-started = time.perf_counter()
-if step == "check":
-    assert pipeline.check(root, today) == ()
-    timings = {"check": time.perf_counter() - started}
-else:
-    outcome = pipeline.build(root, today)
-    assert not outcome.failed, outcome.diagnostics[:3]
-    timings = dict(outcome.timings)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({**timings, "peak_mb": peak}))
-'''
+PYTHON = sys.executable
+TIME_RE = re.compile(r"^BENCH (\S+) (\d+)$", re.M)
 
 
-def measure(root: Path, step: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", STEP, str(root), step], capture_output=True, text=True,
-                         cwd=HERE.parent, check=False)
-    if out.returncode:
-        sys.exit(out.stderr)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def timed(command: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak MB) of one command; exits with its output when it fails."""
+    out = subprocess.run(["/usr/bin/time", "-f", "BENCH %e %M", *command], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})}, cwd=cwd or HERE.parent, check=False)
+    match = TIME_RE.search(out.stderr)
+    if out.returncode or not match:
+        sys.exit(f"{' '.join(command)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    return float(match.group(1)), int(match.group(2)) / 1024
+
+
+def cimis(root: Path, *args: str, cache: Path) -> tuple[float, float]:
+    return timed([PYTHON, "-m", "generator", *args, "--root", str(root)], env={"CIMIS_CACHE_DIR": str(cache)})
+
+
+def staged_tree(root: Path, cache: Path, into: Path) -> Path:
+    """The staged tree cimis hands to the engine, kept for the engines-alone runs."""
+    script = ("import datetime as dt, sys; from pathlib import Path; from generator import pipeline; "
+              "o = pipeline.build(Path(sys.argv[1]), dt.date.today(), out=Path(sys.argv[2]) / 'site', "
+              "staging=Path(sys.argv[2]) / 'stage'); assert not o.failed, o.diagnostics[:3]")
+    subprocess.run([PYTHON, "-c", script, str(root), str(into)], cwd=HERE.parent, check=True,
+                   env={**os.environ, "CIMIS_CACHE_DIR": str(cache)})
+    return into / "stage"
+
+
+def engine_alone(stage: Path, engine: str) -> tuple[float, float]:
+    """MkDocs or Zensical by itself on the staged tree (into a folder of its own)."""
+    config = yaml.safe_load((stage / "mkdocs.yml").read_text("utf-8"))
+    config["site_dir"] = "alone-site"  # Zensical writes only below its config's folder
+    (stage / "alone.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+    shutil.rmtree(stage / "alone-site", ignore_errors=True)
+    command = [PYTHON, "-m", "mkdocs", "build", "-q", "-f", "alone.yml"] if engine == "mkdocs" else \
+        [PYTHON, "-m", "zensical", "build", "-f", "alone.yml"]
+    return timed(command, cwd=stage)
 
 
 def first_query_bytes(site: Path, query: str = "Museum") -> int:
@@ -74,29 +94,70 @@ def first_query_bytes(site: Path, query: str = "Museum") -> int:
     return sum(fetched)
 
 
-def site_figures(site: Path) -> dict:
-    files = [p for p in site.rglob("*") if p.is_file()]
-    pages = [p for p in files if p.suffix == ".html"]
-    return {"site_mb": sum(p.stat().st_size for p in files) / 1e6, "pages": len(pages),
-            "avg_page_kb": statistics.mean(p.stat().st_size for p in pages) / 1e3,
-            "first_query_mb": first_query_bytes(site) / 1e6}
+def preview_latency(root: Path, cache: Path, edits: int = 3) -> float:
+    """Median seconds from saving an edited case title to the preview serving it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([PYTHON, "-m", "generator", "serve", "--root", str(root), "--port", str(port)],
+                              cwd=HERE.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "CIMIS_CACHE_DIR": str(cache)})
+    try:
+        case = sorted((root / "cases").glob("*.md"))[7]
+        page = f"faelle/{case.stem}/"
+        if wait_for(lambda: "<title>" in fetch(port, page), 900) is None:
+            sys.exit("preview did not start")
+        latencies = []
+        for n in range(edits):
+            marker = f"Geänderter Titel {n}"
+            lines = case.read_text("utf-8").split("\n")
+            case.write_text("\n".join(f"title: {marker}" if l.startswith("title:") else l for l in lines), "utf-8")
+            took = wait_for(lambda: marker in fetch(port, page), 120)
+            latencies.append(took if took is not None else float("inf"))
+            time.sleep(1)
+        return statistics.median(latencies)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
-def benchmark(cases: int, methods: int, runs: int) -> dict:
+def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """Median time and the largest peak memory of several runs."""
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def benchmark(cases: int, methods: int, runs: int, with_preview: bool) -> dict:
     with tempfile.TemporaryDirectory(prefix="cimis-bench-") as tmp:
-        root = grow(Path(tmp) / "project", cases, methods)
-        checks = [measure(root, "check") for _ in range(runs)]
-        builds = [measure(root, "build") for _ in range(runs)]
-        result = {
-            "entries": f"{cases} + {methods}",
-            "check_s": statistics.median(c["check"] for c in checks),
-            "staging_s": statistics.median(b["staging"] for b in builds),
-            "engine_s": statistics.median(b["engine"] for b in builds),
-            "total_s": statistics.median(b["total"] for b in builds),
-            "peak_mb": max(max(c["peak_mb"] for c in checks), max(b["peak_mb"] for b in builds)),
+        base = Path(tmp)
+        root = grow(base / "project", cases, methods)
+        warm_cache = base / "cache"
+        cold = median([cimis(root, "build", cache=base / f"cold-{n}") for n in range(runs)])
+        check = median([cimis(root, "check", cache=warm_cache) for _ in range(runs)])
+        warm = median([cimis(root, "build", cache=warm_cache) for _ in range(runs)])
+        zensical = median([cimis(root, "build", "--engine", "zensical", cache=warm_cache) for _ in range(runs)])
+        stage = staged_tree(root, warm_cache, base / "staged")
+        mkdocs_alone = median([engine_alone(stage, "mkdocs") for _ in range(runs)])
+        zensical_alone = median([engine_alone(stage, "zensical") for _ in range(runs)])
+        files = [p for p in (root / "site").rglob("*") if p.is_file()]
+        pages = [p for p in files if p.suffix == ".html"]
+        row = {
+            "entries": f"{cases} + {methods}", "pages": len(pages),
+            "check_s": check[0], "check_mb": check[1],
+            "build_warm_s": warm[0], "build_warm_mb": warm[1], "build_cold_s": cold[0], "build_cold_mb": cold[1],
+            "mkdocs_alone_s": mkdocs_alone[0], "mkdocs_alone_mb": mkdocs_alone[1],
+            "build_zensical_s": zensical[0], "build_zensical_mb": zensical[1],
+            "zensical_alone_s": zensical_alone[0], "zensical_alone_mb": zensical_alone[1],
+            "site_mb": sum(p.stat().st_size for p in files) / 1e6,
+            "avg_page_kb": statistics.mean(p.stat().st_size for p in pages) / 1e3,
+            "first_query_mb": first_query_bytes(root / "site") / 1e6,
         }
-        result.update(site_figures(root / "site"))
-        return result
+        if with_preview:
+            row["preview_s"] = preview_latency(root, warm_cache)
+        row["build/mkdocs time"] = row["build_warm_s"] / row["mkdocs_alone_s"]
+        row["build/mkdocs memory"] = row["build_warm_mb"] / row["mkdocs_alone_mb"]
+        row["cold/warm time"] = row["build_cold_s"] / row["build_warm_s"]
+        row["zensical build/alone time"] = row["build_zensical_s"] / row["zensical_alone_s"]
+        return row
 
 
 def main() -> None:
@@ -105,18 +166,21 @@ def main() -> None:
     parser.add_argument("--methods", type=int, default=400)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quarter", action="store_true", help="also measure a quarter of the size")
+    parser.add_argument("--no-preview", action="store_true", help="skip the preview latency")
     args = parser.parse_args()
     sizes = [(args.cases, args.methods)]
     if args.quarter:
         sizes.insert(0, (args.cases // 4, args.methods // 4))
-    rows = [benchmark(c, m, args.runs) for c, m in sizes]
-    keys = list(rows[0])
-    print(" | ".join(keys))
-    for row in rows:
-        print(" | ".join(f"{row[k]:.2f}" if isinstance(row[k], float) else str(row[k]) for k in keys))
+    rows = []
+    for c, m in sizes:
+        rows.append(benchmark(c, m, args.runs, not args.no_preview))
+        print(f"measured {c} + {m}", file=sys.stderr, flush=True)
+    for key in rows[0]:
+        values = [f"{row[key]:.2f}" if isinstance(row[key], float) else str(row[key]) for row in rows]
+        print(f"| {key} | " + " | ".join(values) + " |")
     if len(rows) == 2:
         small, large = rows
-        print(f"growth ×4 entries: time ×{large['total_s'] / small['total_s']:.2f}, "
+        print(f"growth ×4 entries: warm build time ×{large['build_warm_s'] / small['build_warm_s']:.2f}, "
               f"size ×{large['site_mb'] / small['site_mb']:.2f}")
 
 

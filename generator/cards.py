@@ -5,11 +5,14 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import itertools
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import urllib.parse
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -399,11 +402,39 @@ def measure(cards: Sequence[Card], brand: str, *, cached: bool = True) -> dict[s
             if key not in _FITS and (fit := _cached_fit(key)):
                 _FITS[key] = fit
     missing = [card for card, key in keys.items() if not cached or key not in _FITS]
-    fits = {keys[card]: fit for card, fit in measure_layout(missing, brand).items()} if missing else {}
+    fits = {}
+    if missing:
+        _weasyprint()  # fails here, in this process, when Pango is missing
+        for part in in_parallel(measure_layout, _chunks(missing, workers(len(missing))), brand):
+            fits.update({keys[card]: fit for card, fit in part.items()})
     for key, fit in fits.items():
         _FITS[key] = fit
         _store_fit(key, fit)
     return {card.slug: fits.get(keys[card]) or _FITS[keys[card]] for card in cards}
+
+
+# Laying cards out is nearly all of a cold build. Each worker process imports WeasyPrint (about a second),
+# so below this many cards per worker one process is faster.
+CARDS_PER_WORKER = 24
+
+
+def workers(jobs: int) -> int:
+    """How many processes to lay ``jobs`` cards out in: one per core, each with enough cards to be worth it."""
+    return max(1, min(os.cpu_count() or 1, jobs // CARDS_PER_WORKER))
+
+
+def _chunks(items: Sequence, count: int) -> list[list]:
+    size = -(-len(items) // count)
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def in_parallel(function, chunks: Sequence, *args) -> list:
+    """``function(chunk, *args)`` for every chunk, each in a worker process of its own when there are several."""
+    if len(chunks) <= 1:
+        return [function(chunk, *args) for chunk in chunks]
+    # spawn, not fork: the preview's server threads must not be copied into a half-locked child.
+    with ProcessPoolExecutor(len(chunks), mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(function, chunks, *(itertools.repeat(a, len(chunks)) for a in args)))
 
 
 def measure_layout(cards: Sequence[Card], brand: str) -> dict[Card, CardFit]:
@@ -501,11 +532,25 @@ def deck_files(cards: Sequence[Card], *, brand: str) -> dict[str, bytes]:
     if not cards:
         return {}
     tips = {slug: fit.tips for slug, fit in measure(cards, brand).items()}
-    a6 = _document(cards, tips, "a6", brand)
-    files = {"karten/methodenkarten-a6.pdf": _pdf(a6),
-             "karten/methodenkarten-a4-4up.pdf": _pdf(_document(cards, tips, "a4-4up", brand))}
-    for i, card in enumerate(cards):
-        files[f"karten/{card.slug}.pdf"] = _pdf(a6.copy(a6.pages[2 * i:2 * i + 2]), _title([card], "a6", brand))
+    # The two layouts are independent: on two cores they are laid out at the same time.
+    jobs = ["a6", "a4-4up"] if workers(len(cards)) > 1 else [["a6", "a4-4up"]]
+    files: dict[str, bytes] = {}
+    for part in in_parallel(_layout_files, jobs, cards, tips, brand):
+        files.update(part)
+    return files
+
+
+def _layout_files(layouts: str | Sequence[str], cards: Sequence[Card], tips: Mapping[str, int],
+                  brand: str) -> dict[str, bytes]:
+    """The deck PDF of each layout; with A6 also one PDF per card, cut from the same layout."""
+    files = {}
+    for layout in [layouts] if isinstance(layouts, str) else layouts:
+        document = _document(cards, tips, layout, brand)
+        files[f"karten/methodenkarten-{layout}.pdf"] = _pdf(document)
+        if layout == "a6":
+            for i, card in enumerate(cards):
+                files[f"karten/{card.slug}.pdf"] = _pdf(document.copy(document.pages[2 * i:2 * i + 2]),
+                                                        _title([card], "a6", brand))
     return files
 
 

@@ -237,3 +237,22 @@ def test_fit_key_covers_the_layout_libraries(shipped_cards, monkeypatch) -> None
     assert all(v.split()[1][:1].isdigit() for v in versions)
     monkeypatch.setattr(cards, "_library_versions", lambda: (*versions[:3], "harfbuzz 0.1", *versions[4:]))
     assert cards._fit_key(card, BRAND, cards._style_digest()) != key
+
+
+def test_cards_laid_out_in_worker_processes_measure_the_same(shipped_cards) -> None:
+    """The process pool of a cold build splits the work, not the result: same fits as one process."""
+    brand = "CROSS INNOVATION MADE IN SAXONY"
+    alone = cards.measure_layout(shipped_cards, brand)
+    parts = cards.in_parallel(cards.measure_layout, cards._chunks(shipped_cards, 2), brand)
+    assert len(parts) == 2 and all(parts)
+    assert {card: fit for part in parts for card, fit in part.items()} == alone
+
+
+def test_the_deck_layouts_in_worker_processes_give_the_same_bytes(shipped_cards) -> None:
+    brand = "CROSS INNOVATION MADE IN SAXONY"
+    few = shipped_cards[:3]
+    tips = {slug: fit.tips for slug, fit in cards.measure(few, brand).items()}
+    together = cards._layout_files(["a6", "a4-4up"], few, tips, brand)
+    apart = cards.in_parallel(cards._layout_files, ["a6", "a4-4up"], few, tips, brand)
+    assert {name: data for part in apart for name, data in part.items()} == together
+    assert len(together) == len(few) + 2
