@@ -185,6 +185,7 @@ class Method:
     body: str
     steps: tuple[str, ...] = ()
     tips: tuple[str, ...] = ()
+    also_known_as: tuple[str, ...] = ()
     front_matter: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 

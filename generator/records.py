@@ -50,7 +50,8 @@ def to_method(doc: Document, license_default: str) -> Method:
         combine_with=tuple(d.get("combine_with", ())), source=d["source"], updated=_date(d["updated"]),
         license=d.get("license", license_default), body=doc.body,
         steps=tuple(step for _, step in ordered_items(_section(doc, steps_section(METHOD).title))),
-        tips=tuple(tip for _, tip in bullet_items(_section(doc, tips_section(METHOD).title))), front_matter=jsonable(d),
+        tips=tuple(tip for _, tip in bullet_items(_section(doc, tips_section(METHOD).title))),
+        also_known_as=tuple(d.get("also_known_as", ())), front_matter=jsonable(d),
     )
 
 
