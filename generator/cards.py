@@ -26,7 +26,9 @@ import segno
 
 from .cache import cache_dir
 from .data import entry_url
-from .model import Content, Method, Vocabulary
+from .load import printed_step
+from .model import METHOD, Content, Method, Vocabulary
+from .schema import steps_section
 from .templating import duration_text, german_date, labels, page_environment, people_text
 
 LAYOUTS = ("a6", "a4-4up")
@@ -142,6 +144,8 @@ def license_text(spdx: str) -> str:
 def make_card(method: Method, phase_labels: Mapping[str, str], config: Mapping[str, Any]) -> Card:
     """The card of one method; ``phase_labels`` maps phase slugs to their German labels."""
     words = labels()
+    # A long step prints as its lead; the web page and the QR code behind it give the whole step.
+    longest = steps_section(METHOD).steps["maxLength"]
     # The QR code needs an absolute address: without site_url the card has none.
     url = entry_url(config, "methoden", method.slug) if config.get("site_url") else None
     return Card(
@@ -150,7 +154,8 @@ def make_card(method: Method, phase_labels: Mapping[str, str], config: Mapping[s
         duration=duration_text(method.duration), group=people_text(method.group_size),
         difficulty=method.difficulty, difficulty_label=words["difficulty"].get(method.difficulty, method.difficulty),
         setting=tuple(words["setting"].get(s, s) for s in method.setting), materials=method.materials,
-        steps=method.steps, tips=method.tips, source=method.source, license=license_text(method.license),
+        steps=tuple(printed_step(step, longest) or step for step in method.steps), tips=method.tips,
+        source=method.source, license=license_text(method.license),
         updated=german_date(method.updated), url=url,
     )
 

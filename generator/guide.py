@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from .diagnostics import codes
 from .model import default_license
 from .new import choices, limits, template_text
-from .schema import body_sections, entry_fields, vocabulary_fields
+from .schema import body_sections, entry_fields, steps_section, vocabulary_fields
 from .templating import page_environment
 
 
@@ -42,4 +42,5 @@ def render_guide(vocabularies: Mapping[str, list[tuple[str, str]]], methods: tup
         method_template=template_text("method", slugs, methods, None),
         for_site=for_site, vocabularies=listed, codes=codes(), case_fields=_fields("case", slugs),
         method_fields=_fields("method", slugs), case_sections=body_sections("case"),
-        method_sections=body_sections("method"), license=default_license(config))
+        method_sections=body_sections("method"), method_steps=steps_section("method").steps,
+        license=default_license(config))

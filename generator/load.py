@@ -19,6 +19,7 @@ DELIMITER_RE = re.compile(r"^---\s*$")
 CLOSING_RE = re.compile(r"^(---|\.\.\.)\s*$")
 ORDERED_ITEM_RE = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
 BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
+LEAD_RE = re.compile(r"^\*\*(\S(?:.*?\S)?)\*\*")
 
 CONTENT_FOLDERS = {"cases": CASE, "methods": METHOD}
 
@@ -327,6 +328,20 @@ def ordered_items(text: str) -> list[tuple[int, str]]:
 def bullet_items(text: str) -> list[tuple[int, str]]:
     """Items of the bulleted list in ``text`` as (line offset, text), continuation lines joined."""
     return _list_items(text, BULLET_RE)
+
+
+def step_lead(step: str) -> str | None:
+    """The bold opening of a step ('**Karten sortieren.** Dann …' → 'Karten sortieren.'), if it has one."""
+    m = LEAD_RE.match(step)
+    return m.group(1) if m else None
+
+
+def printed_step(step: str, longest: int) -> str | None:
+    """What a card prints of a step: all of it when it fits ``longest``, else its lead; None without a lead.
+
+    The web page shows the whole step, so a step may explain more than a card has room for.
+    """
+    return step if len(step) <= longest else step_lead(step)
 
 
 def image_folders(root: Path, case_slug: str) -> tuple[Path, Path]:

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 import jsonschema
 import yaml
 
-from .load import SLUG_RE
+from .load import SLUG_RE, printed_step
 from .schema import BodySection, Field, body_sections, entry_fields, raw_schema, subschema
 from .templating import page_environment
 
@@ -212,8 +212,9 @@ def ask_sections(kind: str, ask: Ask, say: Say) -> dict[str, str | list[str]]:
 
 def _ask_steps(section: BodySection, ask: Ask, say: Say) -> list[str]:
     fewest, most, longest = (section.steps[k] for k in ("minItems", "maxItems", "maxLength"))
-    say(f"\n{section.title}: ein Schritt pro Zeile, {fewest} bis {most} Schritte zu je höchstens {longest} "
-        "Zeichen, leere Zeile beendet.")
+    say(f"\n{section.title}: ein Schritt pro Zeile, {fewest} bis {most} Schritte, leere Zeile beendet. Auf die "
+        f"Karte kommen höchstens {longest} Zeichen je Schritt; ein längerer Schritt beginnt mit einer fett gesetzten "
+        "Kurzfassung, z. B. **Karten sortieren.** Dann …")
     steps: list[str] = []
     while len(steps) < most:
         step = ask(f"  Schritt {len(steps) + 1}: ").strip()
@@ -221,8 +222,11 @@ def _ask_steps(section: BodySection, ask: Ask, say: Say) -> list[str]:
             if len(steps) >= fewest:
                 break
             say(f"  Mindestens {fewest} Schritte, bitte.")
-        elif len(step) > longest:
-            say(f"  Der Schritt ist {len(step)} Zeichen lang; kürze ihn auf {longest}.")
+        elif (printed := printed_step(step, longest)) is None:
+            say(f"  Der Schritt ist {len(step)} Zeichen lang; kürze ihn auf {longest} oder beginne ihn mit einer "
+                "Kurzfassung in **…**.")
+        elif len(printed) > longest:
+            say(f"  Die Kurzfassung ist {len(printed)} Zeichen lang; kürze sie auf {longest}.")
         else:
             steps.append(step)
     return steps

@@ -19,7 +19,7 @@ import jsonschema
 from . import schema as schemas
 from .cache import load_keys, save_keys
 from .diagnostics import Diagnostic, closest, did_you_mean, error, sort_key, warning
-from .load import FENCE_RE, SLUG_RE, image_folders, ordered_items
+from .load import FENCE_RE, SLUG_RE, image_folders, ordered_items, printed_step
 from .model import CASE, METHOD, PAGE, VOCABULARY, Document, Source, jsonable
 
 # Contributor Markdown is untrusted: only these HTML elements may appear in it.
@@ -428,11 +428,21 @@ def check_steps(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
                     f"Der Ablauf hat {len(steps)} Schritte, erlaubt sind {fewest} bis {most}",
                     "Schreibe den Ablauf als nummerierte Liste (1. 2. 3. …)" if not steps else
                     ("Fasse Schritte zusammen" if len(steps) > most else "Teile den Ablauf in mehr Schritte"))
+    # The limit protects the printed card; the web page shows a longer step in full (load.printed_step).
     for offset, step in steps:
-        if len(step) > longest:
+        printed = printed_step(step, longest)
+        if printed is None:
+            yield error(doc.path, (section.text_line + offset, 1), "step-lead-missing",
+                        f"Ein Schritt im Ablauf ist {len(step)} Zeichen lang und hat keine Kurzfassung für die Karte",
+                        f"Beginne ihn mit einer fett gesetzten Kurzfassung von höchstens {longest} Zeichen, z. B. "
+                        "„**Karten sortieren.** Dann …“: Die Karte druckt nur sie, die Website den ganzen Schritt. "
+                        f"Oder kürze den Schritt auf {longest} Zeichen")
+        elif len(printed) > longest:
             yield error(doc.path, (section.text_line + offset, 1), "too-long",
-                        f"Ein Schritt im Ablauf ist {len(step)} Zeichen lang, erlaubt sind höchstens {longest}",
-                        f"Kürze den Schritt um {len(step) - longest} Zeichen")
+                        f"Die fett gesetzte Kurzfassung eines Schritts ist {len(printed)} Zeichen lang, "
+                        f"auf der Karte ist Platz für höchstens {longest}",
+                        f"Kürze die Kurzfassung um {len(printed) - longest} Zeichen; der Rest des Schritts darf "
+                        "länger sein")
 
 
 def _inside_root(ctx: Context, base: Path, target: str) -> Path | None:
