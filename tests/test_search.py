@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -12,6 +13,8 @@ from .browser import browser, site_url  # noqa: F401 (fixtures)
 
 RESULT = ".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title > a"
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yml").read_text("utf-8"))
+# An entry's own page; everything else (home, matrix, overviews, index pages, cards, guide) is a hub.
+ENTRY_PAGE = re.compile(r"^(faelle|methoden|formate)/[^/]+$")
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +52,11 @@ def test_search_finds_expected_entries(search_page, case: dict) -> None:
     results = search(search_page, case["query"])
     missing = [page for page in case["expect"] if page not in results[:top]]
     assert not missing, f"{case['query']!r}: {missing} not in the first {top} results {results[:5]}"
+    if case.get("above_hubs"):
+        first_hub = next((i for i, page in enumerate(results) if not ENTRY_PAGE.match(page)), len(results))
+        late = [page for page in case["expect"] if results.index(page) > first_hub]
+        assert not late, f"{case['query']!r}: the hub {results[first_hub]!r} ranks above {late}: {results[:5]}"
+
+
+def test_some_queries_rank_entries_above_hubs() -> None:
+    assert sum(bool(q.get("above_hubs")) for q in QUERIES) >= 5
