@@ -76,6 +76,8 @@ class VocabEntry:
     short: str
     description: str | None = None
     code: str | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,8 @@ def to_page(doc: Document) -> Page:
 
 def to_vocabulary(doc: Document) -> Vocabulary:
     return Vocabulary(doc.slug, tuple(
-        VocabEntry(slug, e["label"], e.get("short", e["label"]), e.get("description"), e.get("code"))
+        VocabEntry(slug, e["label"], e.get("short", e["label"]), e.get("description"), e.get("code"),
+                   e.get("lat"), e.get("lon"))
         for slug, e in doc.data.items()))
 
 

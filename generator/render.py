@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import data
+from .districtmap import DistrictMap, district_map
 from .filters import case_filters, filter_groups, method_filters
 from .link import Index
 from .load import image_folders
@@ -206,14 +207,22 @@ class _Renderer:
         unit = ("Methode", "Methoden") if vocabulary == "phases" else ("Fall", "Fälle")
         files[f"{section}/index.md"] = self.page(
             "facet_overview.md.j2", f"{section}/index.md", front_matter=_front_matter(facet["title"], facet["intro"]), facet=facet,
-            entries=entries, unit_one=unit[0], unit_many=unit[1])
+            entries=entries, unit_one=unit[0], unit_many=unit[1],
+            saxony=self.saxony() if vocabulary == "districts" else None)
         return files
+
+    def saxony(self) -> DistrictMap | None:
+        """The map of the districts shaded by their cases (None when no district has a position)."""
+        by_district = self.index.cases_by_facet["districts"]
+        return district_map(self.content.vocabularies["districts"],
+                            {slug: len(cases) for slug, cases in by_district.items()}, labels()["district_kinds"])
 
     def matrix_page(self) -> bytes:
         submarkets = self.content.vocabularies["submarkets"].entries
         rows, cells = [], []
         for industry in self.content.vocabularies["industries"].entries:
-            row = {"slug": industry.slug, "label": f"{industry.code} {industry.short}", "cells": []}
+            row = {"slug": industry.slug, "label": f"{industry.code} {industry.short}", "code": industry.code,
+                   "name": industry.short, "cells": []}
             for submarket in submarkets:
                 slugs = self.index.matrix.get((submarket.slug, industry.slug), ())
                 cell = {"count": len(slugs), "anchor": f"{industry.slug}--{submarket.slug}",
@@ -239,6 +248,7 @@ class _Renderer:
             intro_page.title if intro_page else site_name,
             (intro_page.description if intro_page else None) or self.content.config.get("site_description")),
             intro=intro_page.body if intro_page else f"# {escape_markdown(site_name)}", counts=counts,
+            saxony=self.saxony(),
             newest=[self.case_item(self.cases[s]) for s in self.index.newest_cases[:6]])
 
 

@@ -15,6 +15,7 @@ STAGES = (
     "link",  # records → cross-reference index
     "filters",  # records → filter values of the overview pages
     "data",  # records → open data, feed, JSON-LD
+    "districtmap",  # districts + case counts → schematic map of Saxony
     "cards",  # method records → card layout and PDFs
     "fit",  # documents + card layout → print-fit diagnostics
     "render",  # records + index → staged pages

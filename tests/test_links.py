@@ -91,8 +91,8 @@ def test_offline_bundle_links_files_not_folders(tmp_path: Path) -> None:
     config = json.loads((out / "search" / "search_index.json").read_text("utf-8"))["config"]
     assert config["lang"] == ["de"] and "stemmer" in config["pipeline"]
     assert not (out / "pagefind").exists() and not (out / "suche.html").exists()
-    folders = []
-    for name, soup in html_pages(out).items():
+    folders, pages = [], html_pages(out)
+    for name, soup in pages.items():
         for a in soup.find_all("a", href=True):
             url = urlparse(urljoin(f"file:///usb/{name}", a["href"]))
             if url.scheme != "file" or not url.path.startswith("/usb/"):
@@ -101,3 +101,6 @@ def test_offline_bundle_links_files_not_folders(tmp_path: Path) -> None:
             if not target.is_file():
                 folders.append(f"{name}: {a['href']}")
     assert folders == []
+    # The map of Saxony links its districts' files too (the loop above checked that they exist).
+    tiles = pages["regionen.html"].select("a.cimis-map__tile")
+    assert len(tiles) == 13 and all(a["href"].endswith(".html") for a in tiles)
