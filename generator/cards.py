@@ -85,6 +85,7 @@ class Card:
     license: str
     updated: str
     url: str | None
+    steps_shortened: bool = False
 
     @property
     def url_text(self) -> str:
@@ -146,6 +147,7 @@ def make_card(method: Method, phase_labels: Mapping[str, str], config: Mapping[s
     words = labels()
     # A long step prints as its lead; the web page and the QR code behind it give the whole step.
     longest = steps_section(METHOD).steps["maxLength"]
+    printed = tuple(printed_step(step, longest) or step for step in method.steps)
     # The QR code needs an absolute address: without site_url the card has none.
     url = entry_url(config, "methoden", method.slug) if config.get("site_url") else None
     return Card(
@@ -154,9 +156,8 @@ def make_card(method: Method, phase_labels: Mapping[str, str], config: Mapping[s
         duration=duration_text(method.duration), group=people_text(method.group_size),
         difficulty=method.difficulty, difficulty_label=words["difficulty"].get(method.difficulty, method.difficulty),
         setting=tuple(words["setting"].get(s, s) for s in method.setting), materials=method.materials,
-        steps=tuple(printed_step(step, longest) or step for step in method.steps), tips=method.tips,
-        source=method.source, license=license_text(method.license),
-        updated=german_date(method.updated), url=url,
+        steps=printed, tips=method.tips, source=method.source, license=license_text(method.license),
+        updated=german_date(method.updated), url=url, steps_shortened=printed != method.steps,
     )
 
 

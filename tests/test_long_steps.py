@@ -64,13 +64,14 @@ def test_five_long_steps_with_leads_pass_check(deep_project: Path) -> None:
 def test_the_card_prints_the_leads_and_fits(deep_project: Path) -> None:
     content = to_content(load_project(deep_project))
     (card,) = cards.cards_for(content, ["tiefe-schritte"])
-    assert card.steps == LEADS
+    assert card.steps == LEADS and card.steps_shortened
     assert cards.measure([card], "Test")["tiefe-schritte"].fits
     pdf = PdfReader(io.BytesIO(cards.render_cards([card], "a6", brand="Test")))
     assert len(pdf.pages) == 2
     back = squeeze(pdf.pages[1].extract_text())
     assert all(squeeze(lead) in back for lead in LEADS)
     assert squeeze("Dann erklärt die Moderation") not in back
+    assert squeeze("Ausführlich online, mit Fällen") in back  # the QR code beside it leads to the full steps
 
 
 def test_the_web_page_shows_every_step_in_full(deep_project: Path) -> None:

@@ -100,6 +100,17 @@ def test_overviews_list_every_entry(built_site: Path) -> None:
     assert {f"/methoden/{m}/" for m in METHODS} <= content_links(built_site, "/methoden/")
 
 
+def test_other_names_are_on_the_method_page_and_weigh_like_the_title(built_site: Path) -> None:
+    named = {slug: m["also_known_as"] for slug, m in METHODS.items() if m.get("also_known_as")}
+    assert len(named) >= 10
+    for slug, names in named.items():
+        line = page(built_site, f"/methoden/{slug}/").select_one("p.cimis-aka")
+        assert line.get_text() == "Auch bekannt als " + ", ".join(names)
+        assert line.select_one("span")["data-pagefind-weight"] == "7"  # Pagefind's weight of an h1
+    exported = {m["slug"]: m for m in json.loads((built_site / "daten" / "methoden.json").read_text("utf-8"))}
+    assert exported["customer-journey-map"]["also_known_as"] == named["customer-journey-map"]
+
+
 def test_matrix_counts_and_anchors(built_site: Path) -> None:
     soup = page(built_site, "/matrix/")
     table = soup.select_one("table.cimis-matrix")
