@@ -21,9 +21,8 @@ MARGIN = 4.0
 # Type in a tile (SVG units): a line of the name (10.5 px), the height of its capitals, the gap below the
 # name and the height of the count's digits (19 px).
 LINE_HEIGHT, NAME_CAP, COUNT_GAP, COUNT_CAP = 11.5, 7.8, 6.0, 13.7
-# Degrees of longitude at Saxony's latitude (about 51° N) are shorter than degrees of latitude.
-LON_SCALE = math.cos(math.radians(51.0))
-# Grid spacing in degrees of latitude: fine enough that no two seats compete for one tile.
+# Grid spacing in degrees of latitude, about the distance between neighbouring seats (Dresden–Pirna is 0.15°,
+# Plauen–Görlitz 2.9°): a finer grid spreads Saxony thin, a coarser one pushes tiles far from their seats.
 CELL_DEGREES = 0.3
 # Shading steps (fewest cases of a step; the last step is open-ended). Fixed steps keep the legend stable.
 STEPS = (0, 1, 2, 3, 5)
@@ -93,6 +92,7 @@ def shade_step(count: int) -> int:
 
 
 def legend_steps() -> tuple[Step, ...]:
+    """The legend: every shading step with the counts it stands for."""
     return tuple(Step(i, low, STEPS[i + 1] - 1 if i + 1 < len(STEPS) else None) for i, low in enumerate(STEPS))
 
 
@@ -121,7 +121,9 @@ def place(seats: Mapping[str, tuple[float, float]]) -> dict[str, tuple[int, int]
         return {}
     west = min(lon for _, lon in seats.values())
     north = max(lat for lat, _ in seats.values())
-    ideal = {slug: ((lon - west) * LON_SCALE / CELL_DEGREES, (north - lat) / (CELL_DEGREES * 0.866))
+    # A degree of longitude is shorter than one of latitude, by the cosine of the latitude.
+    squeeze = math.cos(math.radians(sum(lat for lat, _ in seats.values()) / len(seats)))
+    ideal = {slug: ((lon - west) * squeeze / CELL_DEGREES, (north - lat) / (CELL_DEGREES * 0.866))
              for slug, (lat, lon) in seats.items()}
     cols = math.ceil(max(x for x, _ in ideal.values())) + 2
     rows = math.ceil(max(y for _, y in ideal.values())) + 2

@@ -102,5 +102,5 @@ def test_offline_bundle_links_files_not_folders(tmp_path: Path) -> None:
                 folders.append(f"{name}: {a['href']}")
     assert folders == []
     # The map of Saxony links its districts' files too (the loop above checked that they exist).
-    tiles = pages["regionen.html"].select("a.cimis-map__tile")
+    tiles = pages["regionen/index.html"].select("a.cimis-map__tile")
     assert len(tiles) == 13 and all(a["href"].endswith(".html") for a in tiles)

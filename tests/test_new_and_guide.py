@@ -66,6 +66,22 @@ def test_interactive_method_passes_check(project: Path) -> None:
     assert pipeline.check(project, TODAY) == ()
 
 
+def test_interactive_method_takes_a_long_step_only_with_a_lead(project: Path) -> None:
+    detail = "Dann erklärt jede Person kurz, warum sie so geantwortet hat, und die Moderation hält Stichworte " \
+             "fest, ohne zu bewerten; wer nichts sagen möchte, gibt einfach weiter, und am Ende fasst jemand alles in zwei Sätzen zusammen."
+    ask, _ = answers("Blitzlicht", "Alle sagen reihum in einem Satz, wie es ihnen gerade mit dem Thema geht.",
+                     "verstehen, testen", "5", "10", "3", "2", "20", "leicht", "praesenz, online", "Uhr",
+                     "Moderationspraxis", "Ein kurzer Stimmungscheck.", "Frage stellen.", detail,
+                     f"**Reihum antworten.** {detail}", "Zusammenfassen.", "", "Nicht kommentieren.", "")
+    said: list[str] = []
+    text = pipeline.new_entry_text(project, "method", TODAY, True, ask=ask, say=said.append)
+    assert f"  Der Schritt ist {len(detail)} Zeichen lang; kürze ihn auf 200 oder beginne ihn mit einer " \
+           "Kurzfassung in **…**." in said
+    assert f"2. **Reihum antworten.** {detail}\n" in text
+    (project / "methods" / "blitzlicht.md").write_text(text, "utf-8")
+    assert pipeline.check(project, TODAY) == ()
+
+
 def test_contributing_md_is_up_to_date() -> None:
     assert (REPO / "CONTRIBUTING.md").read_text("utf-8") == pipeline.guide_text(REPO, for_site=False), \
         "CONTRIBUTING.md ist veraltet: cimis guide --out CONTRIBUTING.md"
