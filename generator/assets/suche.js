@@ -6,7 +6,11 @@
     if (!element || typeof PagefindUI === "undefined") return;
     // A paragraph, not <noscript>: Zensical does not rewrite links inside <noscript>.
     element.querySelectorAll("[data-cimis-ohne-js]").forEach(function (note) { note.remove(); });
-    var ui = new PagefindUI({ element: "#cimis-suche", showSubResults: true, showImages: false, resetStyles: false });
+    // Pagefind (1.5) lifts every page whose title matches by a lot (title weight 5). Index pages are titled
+    // with one word (a topic, a region) and index little text, so that lift put them above the one entry the
+    // word belongs to ("Tickets": the topic page before the case). Entries keep their h1 weight in the text.
+    var ui = new PagefindUI({ element: "#cimis-suche", showSubResults: true, showImages: false, resetStyles: false,
+                              ranking: { metaWeights: { title: 1.0 } } });
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) ui.triggerSearch(query);
     var input = element.querySelector("input");
