@@ -15,11 +15,11 @@ from .diagnostics import Diagnostic, sort_key
 from .fit import check_fit
 from .guide import render_guide
 from .link import build_index
-from .load import load_project
+from .load import CONTENT_FOLDERS, load_project
 from .model import METHOD, Source
 from .records import to_content
 from .render import render_site
-from .schema import resolve_schema
+from .schema import ENTRY_KINDS, resolve_schema
 from .validate import has_errors, validate
 
 
@@ -69,10 +69,11 @@ def failed(diagnostics: tuple[Diagnostic, ...], strict: bool) -> bool:
 
 
 def published_schemas(content, today: dt.date) -> dict[str, dict]:
-    """The JSON Schemas with the current vocabularies, as published for editors and on the site."""
+    """The JSON Schemas with the current vocabularies and slugs, as published for editors and on the site."""
     vocabularies = {name: v.slugs for name, v in content.vocabularies.items()}
-    methods = tuple(m.slug for m in content.methods)
-    return {kind: resolve_schema(kind, vocabularies, today, methods) for kind in ("case", "method", "vocabulary")}
+    # Content holds its entries under the names of their folders (cases, methods, formats).
+    references = {folder: tuple(e.slug for e in getattr(content, folder)) for folder in CONTENT_FOLDERS}
+    return {kind: resolve_schema(kind, vocabularies, today, references) for kind in (*ENTRY_KINDS, "vocabulary")}
 
 
 def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None = None,

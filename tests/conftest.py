@@ -13,7 +13,7 @@ from generator import pipeline
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = dt.date(2026, 11, 29)
-PROJECT_PARTS = ("cases", "methods", "content", "mkdocs.yml")
+PROJECT_PARTS = ("cases", "methods", "formats", "content", "mkdocs.yml")
 
 
 def copy_project(target: Path) -> Path:
@@ -23,7 +23,7 @@ def copy_project(target: Path) -> Path:
         source = REPO / part
         if source.is_dir():
             shutil.copytree(source, target / part)
-        else:
+        elif source.is_file():
             shutil.copy2(source, target / part)
     return target
 
