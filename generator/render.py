@@ -160,7 +160,6 @@ class _Renderer:
 
     def __init__(self, content: Content, index: Index, directory_urls: bool = True, links_from_source: bool = False):
         self.content, self.index, self.env = content, index, page_environment()
-        self.directory_urls = directory_urls
         self.env.filters["site_links"] = site_links
         self.env.globals["url"] = functools.partial(relative_url, directory_urls=directory_urls,
                                                     from_source=links_from_source)
@@ -211,7 +210,7 @@ class _Renderer:
             materials=merged_materials(methods), preparation=preparation_timeline(event),
             methods=[self.method_item(m) for m in methods],
             cases=[self.case_item(self.cases[s]) for s in self.index.cases_by_format.get(event.slug, ())],
-            planner_href=relative_url(here, "planer/index.md", self.directory_urls) + f"?format={event.slug}",
+            planner_href=self.env.globals["url"](here, "planer/index.md") + f"?format={event.slug}",
             contribute_href=f"../{self.contribute}", updated_text=german_date(event.updated),
             edit_url=self.edit_url(event.path))
 
