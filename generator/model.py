@@ -228,7 +228,7 @@ class Format:
     updated: dt.date
     license: str
     body: str
-    sections: tuple[tuple[str, str], ...] = ()
+    sections: tuple[tuple[str, str], ...] = ()  # (heading, text) of the body; '' for text above the first
     front_matter: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property

@@ -63,6 +63,14 @@ def _agenda(blocks: list[dict]) -> tuple[AgendaBlock, ...]:
     return tuple(agenda)
 
 
+def _sections(doc: Document) -> tuple[tuple[str, str], ...]:
+    # Text above the first heading is kept as an untitled section, so nothing a contributor wrote is lost.
+    lines = doc.body.split("\n")
+    first = doc.sections[0].line - doc.body_line if doc.sections else len(lines)
+    lead = "\n".join(lines[:first]).strip()
+    return ((("", lead),) if lead else ()) + tuple((s.title, s.text) for s in doc.sections)
+
+
 def to_format(doc: Document, license_default: str) -> Format:
     """The typed format of a document that passed validation."""
     d = doc.data
@@ -73,7 +81,7 @@ def to_format(doc: Document, license_default: str) -> Format:
         setting=tuple(d["setting"]), agenda=_agenda(d["agenda"]),
         preparation=tuple(PreparationTask(p["weeks_before"], p["task"]) for p in d.get("preparation", ())),
         source=d["source"], updated=_date(d["updated"]), license=d.get("license", license_default), body=doc.body,
-        sections=tuple((s.title, s.text) for s in doc.sections), front_matter=jsonable(d),
+        sections=_sections(doc), front_matter=jsonable(d),
     )
 
 

@@ -200,7 +200,9 @@ class _Renderer:
     def format_page(self, event: Format) -> bytes:
         here = f"formate/{event.slug}.md"
         methods = [self.methods[m] for m in event.methods]
-        intro, *more = event.sections or (("", event.body),)
+        # The page opens with the body up to its first section (Worum es geht); the rest follows the agenda.
+        split = next((i + 1 for i, (title, _) in enumerate(event.sections) if title), len(event.sections))
+        intro, more = event.sections[:split], event.sections[split:]
         return self.page(
             "format.md.j2", here, event=event, front_matter=_front_matter(
                 event.title, event.description, og_type="article", jsonld=data.format_jsonld(self.content, event)),

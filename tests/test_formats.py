@@ -179,3 +179,16 @@ def test_start_time_control_moves_every_clock_time(formats_site: Path, new_page)
         quiet.goto(f"{url}formate/{TWO_DAYS}/")
         assert not quiet.locator("[data-cimis-start]").is_visible()
         assert quiet.locator("[data-cimis-time]").first.inner_text() == "09:00"
+
+
+def test_format_record_keeps_day_order_and_text_above_the_first_heading(tmp_path: Path) -> None:
+    from generator.load import load_document
+    from generator.records import to_format
+
+    text = (FORMAT_FIXTURES / f"{TWO_DAYS}.md").read_text("utf-8").replace(
+        "---\n\n## Worum es geht", "---\n\nVorweg ein Satz.\n\n## Worum es geht", 1)
+    (tmp_path / f"{TWO_DAYS}.md").write_text(text, "utf-8")
+    event = to_format(load_document(tmp_path / f"{TWO_DAYS}.md", f"formats/{TWO_DAYS}.md", "format"), "CC-BY-4.0")
+    assert [b.day for b in event.agenda] == [1, 1, 1, 1, 1, 2, 2, 2, 2]
+    assert event.sections[0] == ("", "Vorweg ein Satz.") and event.sections[1][0] == "Worum es geht"
+    assert event.methods == tuple(agenda_methods(TWO_DAYS)) and event.total_minutes == 600 and event.days == 2
