@@ -42,8 +42,8 @@ class EngineResult:
 
 REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc")
 # Our stylesheets and scripts (generator/assets/); a11y.css comes after the others so its contrast fixes win.
-OWN_CSS = ("assets/cimis.css", "assets/facets.css", "assets/print.css", "assets/a11y.css")
-OWN_JS = ("assets/facets.js", "assets/a11y.js")
+OWN_CSS = ("assets/cimis.css", "assets/facets.css", "assets/formats.css", "assets/print.css", "assets/a11y.css")
+OWN_JS = ("assets/facets.js", "assets/timetable.js", "assets/a11y.js")
 OFFLINE_WORKER_SHIM = "assets/javascripts/iframe-worker/shim.js"
 
 
@@ -119,7 +119,7 @@ def _copy_overrides(target: Path) -> None:
 
 def source_date_epoch(content: Content) -> int:
     """Build time taken from content, so the same content always gives the same bytes."""
-    dates = [c.updated for c in content.cases] + [m.updated for m in content.methods]
+    dates = [e.updated for e in (*content.cases, *content.methods, *content.formats)]
     newest = max(dates) if dates else None
     return calendar.timegm(newest.timetuple()) if newest else 0
 

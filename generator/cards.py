@@ -1,4 +1,4 @@
-"""Method records → print-ready PDF cards: A6 front and back, or four up on A4 with crop marks."""
+"""Method records → print-ready PDF cards: A6 front and back, or four up on A4 with crop marks; a deck per format."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import segno
 from .cache import cache_dir
 from .data import entry_url
 from .load import printed_step
-from .model import METHOD, Content, Method, Vocabulary
+from .model import METHOD, Content, Format, Method, Vocabulary
 from .schema import steps_section
 from .templating import duration_text, german_date, labels, page_environment, people_text
 
@@ -533,23 +533,42 @@ def render_cards(cards: Sequence[Card], layout: str, *, brand: str) -> bytes:
     return _pdf(_document(cards, tips, layout, brand))
 
 
-def deck_files(cards: Sequence[Card], *, brand: str) -> dict[str, bytes]:
-    """The PDFs published under /karten/: the deck in each layout and one A6 PDF per card."""
+@dataclass(frozen=True, slots=True)
+class FormatDeck:
+    """The cards of one format: its slug and title and its methods in agenda order."""
+
+    slug: str
+    title: str
+    methods: tuple[str, ...]
+
+
+def format_decks(formats: Sequence[Format]) -> tuple[FormatDeck, ...]:
+    """A deck for every format whose agenda has methods."""
+    return tuple(FormatDeck(f.slug, f.title, f.methods) for f in formats if f.methods)
+
+
+def deck_files(cards: Sequence[Card], *, brand: str, formats: Sequence[FormatDeck] = ()) -> dict[str, bytes]:
+    """The PDFs published under /karten/: the deck in each layout, one A6 PDF per card, two per format."""
     if not cards:
         return {}
     tips = {slug: fit.tips for slug, fit in measure(cards, brand).items()}
     # The two layouts are independent: on two cores they are laid out at the same time.
     jobs = ["a6", "a4-4up"] if workers(len(cards)) > 1 else [["a6", "a4-4up"]]
     files: dict[str, bytes] = {}
-    for part in in_parallel(_layout_files, jobs, cards, tips, brand):
+    for part in in_parallel(_layout_files, jobs, cards, tips, brand, tuple(formats)):
         files.update(part)
     return files
 
 
 def _layout_files(layouts: str | Sequence[str], cards: Sequence[Card], tips: Mapping[str, int],
-                  brand: str) -> dict[str, bytes]:
-    """The deck PDF of each layout; with A6 also one PDF per card, cut from the same layout."""
+                  brand: str, formats: Sequence[FormatDeck] = ()) -> dict[str, bytes]:
+    """The deck PDF of each layout and the decks of the formats; with A6 also one PDF per card.
+
+    The A6 PDFs of single cards and of formats are cut from the one A6 layout of all cards; only the
+    four-up sheets of a format need a layout of their own (its cards sit four to a sheet).
+    """
     files = {}
+    position = {card.slug: i for i, card in enumerate(cards)}
     for layout in [layouts] if isinstance(layouts, str) else layouts:
         document = _document(cards, tips, layout, brand)
         files[f"karten/methodenkarten-{layout}.pdf"] = _pdf(document)
@@ -557,6 +576,16 @@ def _layout_files(layouts: str | Sequence[str], cards: Sequence[Card], tips: Map
             for i, card in enumerate(cards):
                 files[f"karten/{card.slug}.pdf"] = _pdf(document.copy(document.pages[2 * i:2 * i + 2]),
                                                         _title([card], "a6", brand))
+        for deck in formats:
+            if layout == "a6":
+                pages = [page for slug in deck.methods
+                         for page in document.pages[2 * position[slug]:2 * position[slug] + 2]]
+                files[f"karten/formate/{deck.slug}.pdf"] = _pdf(
+                    document.copy(pages), f"{deck.title} – Karten des Formats (A6) · {brand}")
+            else:
+                sheets_document = _document([cards[position[slug]] for slug in deck.methods], tips, layout, brand)
+                files[f"karten/formate/{deck.slug}-{layout}.pdf"] = _pdf(
+                    sheets_document, f"{deck.title} – Karten des Formats (vier auf A4) · {brand}")
     return files
 
 
@@ -564,21 +593,23 @@ def _size_text(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB".replace(".", ",") if size >= 1_000_000 else f"{max(1, round(size / 1000))} kB"
 
 
-def _cached_deck_files(cards: Sequence[Card], brand: str) -> dict[str, bytes]:
-    """``deck_files``, read from the cache when no card changed (a site build then renders no PDF)."""
+def _cached_deck_files(cards: Sequence[Card], brand: str, formats: Sequence[FormatDeck] = ()) -> dict[str, bytes]:
+    """``deck_files``, read from the cache when no card and no format deck changed (then no PDF is rendered)."""
     folder = _cache_dir()
     if folder is None or not cards:
-        return deck_files(cards, brand=brand)
+        return deck_files(cards, brand=brand, formats=formats)
     style = _style_digest()
-    key = hashlib.sha256(json.dumps([_fit_key(card, brand, style) for card in cards]).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([[_fit_key(card, brand, style) for card in cards],
+                                     [dataclasses.astuple(deck) for deck in formats]]).encode()).hexdigest()
     deck = folder / f"deck-{key}"
     try:
-        files = {f"karten/{file.name}": file.read_bytes() for file in sorted(deck.glob("*.pdf"))}
+        files = {f"karten/{file.relative_to(deck).as_posix()}": file.read_bytes()
+                 for file in sorted(deck.rglob("*.pdf"))}
     except OSError:
         files = {}
-    if len(files) == len(cards) + 2:
+    if len(files) == len(cards) + 2 + 2 * len(formats):
         return files
-    return _store_deck(folder, deck, deck_files(cards, brand=brand))
+    return _store_deck(folder, deck, deck_files(cards, brand=brand, formats=formats))
 
 
 def _store_deck(folder: Path, deck: Path, files: dict[str, bytes]) -> dict[str, bytes]:
@@ -587,6 +618,7 @@ def _store_deck(folder: Path, deck: Path, files: dict[str, bytes]) -> dict[str, 
         shutil.rmtree(deck, ignore_errors=True)
         temporary.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
+            (temporary / name.removeprefix("karten/")).parent.mkdir(parents=True, exist_ok=True)
             (temporary / name.removeprefix("karten/")).write_bytes(data)
         os.replace(temporary, deck)
         # Keep the three newest decks: enough for switching branches, small on disk.
@@ -601,9 +633,10 @@ def site_files(content: Content) -> dict[str, bytes]:
     """Everything /karten/ publishes: the PDFs and the Markdown page that explains printing."""
     brand = brand_of(content.config)
     cards = cards_for(content)
-    files = _cached_deck_files(cards, brand)
+    decks = format_decks(content.formats)
+    files = _cached_deck_files(cards, brand, decks)
     page = page_environment().get_template("karten.md.j2").render(
-        cards=cards, count=len(cards), sheets=page_count(len(cards), "a4-4up") // 2,
+        cards=cards, count=len(cards), sheets=page_count(len(cards), "a4-4up") // 2, decks=decks,
         sizes={name.removeprefix("karten/"): _size_text(len(data)) for name, data in files.items()})
     files["karten/index.md"] = page.encode("utf-8")
     return files

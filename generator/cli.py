@@ -11,6 +11,7 @@ from . import pipeline
 from .build import ENGINES, EngineUnavailable, SearchIndexUnavailable
 from .cards import LAYOUTS, CardsUnavailable
 from .diagnostics import FORMATTERS, did_you_mean
+from .schema import ENTRY_KINDS
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -36,8 +37,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="MkDocs (Standard) oder Zensical, der Nachfolger von Material for MkDocs")
     serve = commands.add_parser("serve", help="Vorschau mit automatischem Neuladen")
     serve.add_argument("--port", type=int, default=8000, help="Port auf 127.0.0.1 (Standard: 8000)")
-    new = commands.add_parser("new", help="neuen Fall oder neue Methodenkarte anlegen")
-    new.add_argument("kind", choices=("case", "method"), help="case = Fall, method = Methodenkarte")
+    new = commands.add_parser("new", help="neuen Fall, neue Methodenkarte oder neues Format anlegen")
+    new.add_argument("kind", choices=ENTRY_KINDS, help="case = Fall, method = Methodenkarte, format = Veranstaltungsformat")
     new.add_argument("slug", help="Kürzel = Dateiname ohne .md, z. B. heimatmuseum-online-tickets")
     new.add_argument("--no-input", action="store_true", help="keine Fragen stellen, kommentierte Vorlage schreiben")
     guide = commands.add_parser("guide", help="Anleitung für Beitragende (CONTRIBUTING.md) erzeugen")

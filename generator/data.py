@@ -9,7 +9,7 @@ import io
 import json
 from typing import Any, Mapping
 
-from .model import Case, Content, Method
+from .model import Case, Content, Format, Method
 
 FEED_SIZE = 20
 
@@ -45,6 +45,12 @@ def method_data(content: Content, method: Method, schema: Mapping[str, Any]) -> 
     return _export(method.front_matter, schema["properties"], slug=method.slug,
                    url=entry_url(content.config, "methoden", method.slug), combine_with=list(method.combine_with),
                    steps=list(method.steps), license=method.license)
+
+
+def format_data(content: Content, event: Format, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A format's metadata in the shape of its front matter, plus slug, URL and licence."""
+    return _export(event.front_matter, schema["properties"], slug=event.slug,
+                   url=entry_url(content.config, "formate", event.slug), license=event.license)
 
 
 def export_schema(entry_schema: dict, title: str, extra: Mapping[str, dict]) -> dict:
@@ -86,6 +92,9 @@ def _flatten(entry: Mapping[str, Any]) -> dict[str, str]:
         if key == "creatives":
             row["creatives.name"] = _cell([c["name"] for c in value])
             row["creatives.submarket"] = _cell([c["submarket"] for c in value])
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            # Agenda and preparation: one block per slot, "method=persona, minutes=60 / title=Pause, minutes=15".
+            row[key] = " / ".join(_cell(v) for v in value)
         elif isinstance(value, dict) and key != "image":
             row.update({f"{key}.{k}": _cell(v) for k, v in value.items()})
         else:
@@ -108,15 +117,18 @@ def open_data(content: Content, schemas: Mapping[str, dict]) -> dict[str, bytes]
     """The files under /daten/: entries as JSON and CSV, the schemas, the vocabularies."""
     cases = [case_data(content, c, schemas["case"]) for c in content.cases]
     methods = [method_data(content, m, schemas["method"]) for m in content.methods]
+    formats = [format_data(content, f, schemas["format"]) for f in content.formats]
     vocabularies = {name: {e.slug: {k: v for k, v in (("label", e.label), ("short", e.short),
                                                     ("description", e.description), ("code", e.code)) if v}
                            for e in vocab.entries} for name, vocab in sorted(content.vocabularies.items())}
     files = {
         "daten/faelle.json": _json(cases), "daten/methoden.json": _json(methods),
         "daten/faelle.csv": to_csv(cases), "daten/methoden.csv": to_csv(methods),
+        "daten/formate.json": _json(formats), "daten/formate.csv": to_csv(formats),
         "daten/vokabulare.json": _json(vocabularies),
         "daten/faelle.schema.json": _json(export_schema(schemas["case"], "Fälle (Export)", EXPORT_FIELDS)),
         "daten/methoden.schema.json": _json(export_schema(schemas["method"], "Methoden (Export)", METHOD_EXTRA)),
+        "daten/formate.schema.json": _json(export_schema(schemas["format"], "Formate (Export)", EXPORT_FIELDS)),
     }
     files.update({f"daten/{kind}.schema.json": _json(schema) for kind, schema in schemas.items()})
     return files
@@ -159,3 +171,12 @@ def method_jsonld(content: Content, method: Method) -> str:
                    "supply": [{"@type": "HowToSupply", "name": m} for m in method.materials],
                    "step": [{"@type": "HowToStep", "position": i, "text": s}
                             for i, s in enumerate(method.steps, 1)]})
+
+
+def format_jsonld(content: Content, event: Format) -> str:
+    titles = {m.slug: m.title for m in content.methods}
+    return jsonld({"@type": "HowTo", "name": event.title, "description": event.description, "inLanguage": "de",
+                   "url": entry_url(content.config, "formate", event.slug), "totalTime": f"PT{event.duration[1]}M",
+                   "dateModified": event.updated.isoformat(),
+                   "step": [{"@type": "HowToStep", "position": i, "text": block.title or titles[block.method]}
+                            for i, block in enumerate(event.agenda, 1)]})

@@ -23,6 +23,8 @@ class Index:
     related_cases: Mapping[str, tuple[str, ...]]
     used_together: Mapping[str, tuple[str, ...]]
     combined_by: Mapping[str, tuple[str, ...]]
+    formats_by_method: Mapping[str, tuple[str, ...]]
+    cases_by_format: Mapping[str, tuple[str, ...]]
 
 
 def case_facet_values(case: Case) -> dict[str, tuple[str, ...]]:
@@ -73,7 +75,7 @@ def _related_all(cases: tuple[Case, ...], limit: int = 5) -> dict[str, tuple[str
 
 
 def build_index(content: Content) -> Index:
-    """Cross-reference all cases and methods; entries in each list are sorted by slug."""
+    """Cross-reference all cases, methods and formats; entries in each list are sorted by slug."""
     by_method: dict[str, list[str]] = defaultdict(list)
     by_facet: dict[str, dict[str, list[str]]] = {facet: defaultdict(list) for facet in CASE_FACETS}
     matrix: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -94,6 +96,14 @@ def build_index(content: Content) -> Index:
             by_phase[phase].append(method.slug)
         for other in method.combine_with:
             combined_by[other].append(method.slug)
+    formats_by_method: dict[str, list[str]] = defaultdict(list)
+    for event in content.formats:
+        for method in event.methods:
+            formats_by_method[method].append(event.slug)
+    cases_by_format: dict[str, list[str]] = defaultdict(list)
+    for case in content.cases:
+        if case.format:
+            cases_by_format[case.format].append(case.slug)
     newest = sorted(content.cases, key=lambda c: (c.updated, c.slug), reverse=True)
     return Index(
         cases_by_method=_freeze(by_method),
@@ -105,4 +115,6 @@ def build_index(content: Content) -> Index:
         used_together={m: tuple(slug for slug, _ in sorted(counter.items(), key=lambda i: (-i[1], i[0]))[:5])
                        for m, counter in together.items()},
         combined_by=_freeze(combined_by),
+        formats_by_method=_freeze(formats_by_method),
+        cases_by_format=_freeze(cases_by_format),
     )

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, error
-from .model import CASE, CONFIG, METHOD, PAGE, VOCABULARY, Document, KeyPath, Pos, Section, Source
+from .model import CASE, CONFIG, FORMAT, METHOD, PAGE, VOCABULARY, Document, KeyPath, Pos, Section, Source
 
 MAX_FILE_BYTES = 1_000_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -21,7 +21,7 @@ ORDERED_ITEM_RE = re.compile(r"^(\d{1,3})[.)]\s+(.*)$")
 BULLET_RE = re.compile(r"^[-*+]\s+(.*)$")
 LEAD_RE = re.compile(r"^\*\*(\S(?:.*?\S)?)\*\*")
 
-CONTENT_FOLDERS = {"cases": CASE, "methods": METHOD}
+CONTENT_FOLDERS = {"cases": CASE, "methods": METHOD, "formats": FORMAT}
 
 # PyYAML's and libyaml's English problem texts (each words them its own way: keys are parts of both),
 # translated for content authors: (message, hint, whether to point at where the quote or bracket opened).
@@ -347,6 +347,11 @@ def printed_step(step: str, longest: int) -> str | None:
 def image_folders(root: Path, case_slug: str) -> tuple[Path, Path]:
     """Where a case's images may lie: the case's own folder, then content/images/."""
     return root / "cases" / case_slug, root / "content" / "images"
+
+
+def reference_slugs(source: Source) -> dict[str, frozenset[str]]:
+    """Content folder → the slugs of its files: what ``x-reference`` fields may name."""
+    return {folder: source.slugs(kind) for folder, kind in CONTENT_FOLDERS.items()}
 
 
 def load_document(file: Path, rel: str, kind: str) -> Document:

@@ -11,7 +11,7 @@ from .diagnostics import Diagnostic
 Pos = tuple[int, int]
 KeyPath = tuple[str | int, ...]
 
-CASE, METHOD, PAGE, VOCABULARY, CONFIG = "case", "method", "page", "vocabulary", "config"
+CASE, METHOD, FORMAT, PAGE, VOCABULARY, CONFIG = "case", "method", "format", "page", "vocabulary", "config"
 DEFAULT_LICENSE = "CC-BY-4.0"
 
 
@@ -161,6 +161,7 @@ class Case:
     duration_weeks: int | None = None
     image: Image | None = None
     links: tuple[str, ...] = ()
+    format: str | None = None
     front_matter: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @property
@@ -192,6 +193,58 @@ class Method:
 
 
 @dataclass(frozen=True, slots=True)
+class AgendaBlock:
+    """One block of a format's agenda: a method or a free block (title), on its day."""
+
+    minutes: int
+    day: int
+    method: str | None = None
+    title: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparationTask:
+    """Something to do a number of weeks before a format takes place."""
+
+    weeks_before: int
+    task: str
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """An event format: an agenda of methods and free blocks, with who takes part and how to prepare."""
+
+    slug: str
+    path: str
+    title: str
+    tagline: str
+    description: str
+    duration: tuple[int, int]
+    days: int
+    participants: tuple[int, int]
+    roles: tuple[str, ...]
+    setting: tuple[str, ...]
+    agenda: tuple[AgendaBlock, ...]
+    preparation: tuple[PreparationTask, ...]
+    source: str
+    updated: dt.date
+    license: str
+    body: str
+    sections: tuple[tuple[str, str], ...] = ()  # (heading, text) of the body; '' for text above the first
+    front_matter: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The methods of the agenda, each once, in the order they first come up."""
+        return tuple(dict.fromkeys(b.method for b in self.agenda if b.method))
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(b.minutes for b in self.agenda)
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """An editorial page from ``content/``."""
 
@@ -212,6 +265,7 @@ class Content:
     pages: tuple[Page, ...]
     vocabularies: Mapping[str, Vocabulary]
     config: Mapping[str, Any] = field(default_factory=dict)
+    formats: tuple[Format, ...] = ()
 
     def label(self, vocabulary: str, slug: str) -> str:
         return self.vocabularies[vocabulary].get(slug).label

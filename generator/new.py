@@ -15,11 +15,12 @@ from typing import Any, Callable, Mapping
 import jsonschema
 import yaml
 
-from .load import SLUG_RE, printed_step
+from .load import CONTENT_FOLDERS, SLUG_RE, printed_step
 from .schema import BodySection, Field, body_sections, entry_fields, raw_schema, subschema
 from .templating import page_environment
 
-FOLDERS = {"case": "cases", "method": "methods"}
+FOLDERS = {kind: folder for folder, kind in CONTENT_FOLDERS.items()}
+References = Mapping[str, tuple[str, ...]]  # content folder → slugs (what x-reference fields may name)
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
 
@@ -53,15 +54,15 @@ def target_file(root: Path, kind: str, slug: str) -> Path:
 
 # --- what a field allows, in words ------------------------------------------------------------------
 
-def choices(field: Field, vocabularies: Mapping[str, tuple[str, ...]], methods: tuple[str, ...]) -> tuple[str, ...]:
+def choices(field: Field, vocabularies: Mapping[str, tuple[str, ...]], references: References) -> tuple[str, ...]:
     """The values a field may take, or () for free text and numbers."""
     rule = field.item
     if "enum" in rule:
         return tuple(rule["enum"])
     if name := rule.get("x-vocabulary"):
         return tuple(vocabularies.get(name, ()))
-    if rule.get("x-reference") == "methods":
-        return methods
+    if folder := rule.get("x-reference"):
+        return tuple(references.get(folder, ()))
     return ()
 
 
@@ -90,6 +91,12 @@ def _is_date(field: Field) -> bool:
     return field.rule.get("format") == "date"
 
 
+def _is_example_list(field: Field) -> bool:
+    """A required list of objects whose schema gives a whole example (a format's agenda): written as that example."""
+    return field.required and field.rule.get("type") == "array" and field.item.get("type") == "object" \
+        and bool(field.rule.get("examples"))
+
+
 def _is_span(field: Field) -> bool:
     """A {min, max} pair of numbers, asked as two numbers."""
     return field.rule.get("type") == "object" and set(field.rule.get("properties", {})) == {"min", "max"}
@@ -97,15 +104,24 @@ def _is_span(field: Field) -> bool:
 
 # --- questions ---------------------------------------------------------------------------------------
 
-def questions(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...]) -> tuple[Question, ...]:
+def example_lists(kind: str) -> dict[str, Any]:
+    """The required lists that a new entry starts with the schema's example of (key → example)."""
+    return {field.name: field.rule["examples"][0] for field in entry_fields(kind)
+            if len(field.path) == 1 and _is_example_list(field)}
+
+
+def questions(kind: str, vocabularies: dict[str, tuple[str, ...]], references: References) -> tuple[Question, ...]:
     """The required values, in the order the schema declares them."""
     asked = []
+    examples = example_lists(kind)
     for field in entry_fields(kind):
+        if field.path[0] in examples:
+            continue  # a block list is easier to edit in the file than to answer line by line
         if not field.required or _is_date(field) or field.rule.get("type") == "object" or \
                 (field.rule.get("type") == "array" and field.item.get("type") == "object"):
             continue  # dates are today; objects and lists of objects are asked field by field
         many = field.rule.get("type") == "array"
-        options = choices(field, vocabularies, methods)
+        options = choices(field, vocabularies, references)
         words = limits(field)
         hint = " (durch Kommas getrennt)" if many and not options else ""
         prompt = f"{field.title}{f' ({words})' if words else ''}{hint}"
@@ -168,11 +184,11 @@ def _get(values: dict, path: tuple) -> dict:
     return node if isinstance(node, dict) else {}
 
 
-def ask_values(kind: str, schema: dict, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...],
+def ask_values(kind: str, schema: dict, vocabularies: dict[str, tuple[str, ...]], references: References,
                ask: Ask, say: Say) -> dict:
-    """Ask every required value, re-asking until the answer is valid."""
+    """Ask every required value, re-asking until the answer is valid; block lists start as the schema's example."""
     values: dict[str, Any] = {}
-    for question in questions(kind, vocabularies, methods):
+    for question in questions(kind, vocabularies, references):
         if question.choices:
             say(f"\n{question.prompt}:")
             for i, choice in enumerate(question.choices, 1):
@@ -191,6 +207,10 @@ def ask_values(kind: str, schema: dict, vocabularies: dict[str, tuple[str, ...]]
             else:
                 node = node.setdefault(part, [{}] if question.in_list and part == question.path[0] else {})
         node[question.path[-1]] = value
+    for key, example in example_lists(kind).items():
+        values[key] = example
+        say(f"\n{schema['properties'][key].get('title', key)} ({key}): ein Beispiel steht schon in der Datei; "
+            "ersetze es dort durch deinen Ablauf.")
     return values
 
 
@@ -280,21 +300,21 @@ def _example(rule: Mapping[str, Any], options: tuple[str, ...]) -> Any:
 
 def _comment(field: Field, options: tuple[str, ...]) -> str:
     words = [field.title + (f" ({limits(field)})" if limits(field) else "") + ":", field.rule.get("description", "")]
-    if options and field.item.get("x-reference") == "methods":
+    if options and field.item.get("x-reference"):
         words.append("Zum Beispiel: " + ", ".join(options[:3]))
     elif options:
         words.append("Erlaubt: " + ", ".join(options))
     return " ".join(w for w in words if w)
 
 
-def template_lines(node: Mapping[str, Any], vocabularies: Mapping[str, tuple[str, ...]], methods: tuple[str, ...],
+def template_lines(node: Mapping[str, Any], vocabularies: Mapping[str, tuple[str, ...]], references: References,
                    today: str, indent: str = "") -> list[TemplateLine]:
     """The front-matter lines for the properties of ``node``: placeholders where required, examples where not."""
     needed = set(node.get("required", ()))
     lines: list[TemplateLine] = []
     for key, rule in node.get("properties", {}).items():
         field = Field((key,), rule, key in needed, False)
-        options = choices(field, vocabularies, methods)
+        options = choices(field, vocabularies, references)
         comment = _comment(field, options)
         if key not in needed:
             lines.append(TemplateLine(indent, indent, comment, f"{key}: {_flow(_example(rule, options))}", True))
@@ -302,12 +322,16 @@ def template_lines(node: Mapping[str, Any], vocabularies: Mapping[str, tuple[str
             lines.append(TemplateLine(indent, indent, comment, f"{key}: {today}", False))
         elif _is_span(field):
             lines.append(TemplateLine(indent, indent, comment, f"{key}: {_flow(rule['examples'][0])}", False))
+        elif _is_example_list(field):
+            lines.append(TemplateLine(indent, indent, comment + " Ersetze das Beispiel durch deinen Ablauf.",
+                                      f"{key}:", False))
+            lines += [TemplateLine(indent, indent + "  - ", "", _flow(item), False) for item in rule["examples"][0]]
         elif rule.get("type") == "object":
             lines.append(TemplateLine(indent, indent, comment, f"{key}:", False))
-            lines += template_lines(rule, vocabularies, methods, today, indent + "  ")
+            lines += template_lines(rule, vocabularies, references, today, indent + "  ")
         elif rule.get("type") == "array" and field.item.get("type") == "object":
             lines.append(TemplateLine(indent, indent, comment, f"{key}:", False))
-            items = template_lines(field.item, vocabularies, methods, today, indent + "    ")
+            items = template_lines(field.item, vocabularies, references, today, indent + "    ")
             first = items[0]
             items[0] = TemplateLine(first.comment_indent, indent + "  - ", first.comment, first.text, first.optional)
             lines += items
@@ -319,7 +343,7 @@ def template_lines(node: Mapping[str, Any], vocabularies: Mapping[str, tuple[str
     return lines
 
 
-def template_text(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: tuple[str, ...],
+def template_text(kind: str, vocabularies: dict[str, tuple[str, ...]], references: References,
                   today: dt.date | None) -> str:
     """The commented template with placeholders that `cimis check` reports until filled.
 
@@ -327,4 +351,4 @@ def template_text(kind: str, vocabularies: dict[str, tuple[str, ...]], methods: 
     """
     date = today.isoformat() if today else _flow("«Datum als JJJJ-MM-TT»")
     return page_environment().get_template("new_entry.md.j2").render(
-        kind=kind, lines=template_lines(raw_schema(kind), vocabularies, methods, date), sections=body_sections(kind))
+        kind=kind, lines=template_lines(raw_schema(kind), vocabularies, references, date), sections=body_sections(kind))

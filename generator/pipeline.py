@@ -15,11 +15,11 @@ from .diagnostics import Diagnostic, sort_key
 from .fit import check_fit
 from .guide import render_guide
 from .link import build_index
-from .load import load_project
+from .load import CONTENT_FOLDERS, load_project, reference_slugs
 from .model import METHOD, Source
 from .records import to_content
 from .render import render_site
-from .schema import resolve_schema
+from .schema import ENTRY_KINDS, resolve_schema
 from .validate import has_errors, validate
 
 
@@ -32,15 +32,19 @@ class BuildOutcome:
     timings: Mapping[str, float] = field(default_factory=dict)
 
 
+def _references(source: Source) -> dict[str, tuple[str, ...]]:
+    return {folder: tuple(sorted(slugs)) for folder, slugs in reference_slugs(source).items()}
+
+
 def new_entry_text(root: Path, kind: str, today: dt.date, interactive: bool, ask, say) -> str:
     """The text of a new entry: answers to questions, or the commented template."""
     source = load_project(root)
     vocabularies = source.vocabulary_slugs()
-    methods = tuple(sorted(source.slugs(METHOD)))
+    references = _references(source)
     if not interactive:
-        return new.template_text(kind, vocabularies, methods, today)
-    schema = resolve_schema(kind, vocabularies, today, methods)
-    values = new.ask_values(kind, schema, vocabularies, methods, ask, say)
+        return new.template_text(kind, vocabularies, references, today)
+    schema = resolve_schema(kind, vocabularies, today, references)
+    values = new.ask_values(kind, schema, vocabularies, references, ask, say)
     return new.entry_text(values, new.ask_sections(kind, ask, say), today)
 
 
@@ -49,8 +53,7 @@ def guide_text(root: Path, for_site: bool) -> str:
     source = load_project(root)
     vocabularies = {d.slug: [(slug, e.get("label", "") if isinstance(e, dict) else "") for slug, e in d.data.items()]
                     for d in source.vocabulary_documents if isinstance(d.data, dict)}
-    methods = tuple(sorted(source.slugs(METHOD)))
-    return render_guide(vocabularies, methods, source.site_config, for_site)
+    return render_guide(vocabularies, _references(source), source.site_config, for_site)
 
 
 def diagnose(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
@@ -69,10 +72,11 @@ def failed(diagnostics: tuple[Diagnostic, ...], strict: bool) -> bool:
 
 
 def published_schemas(content, today: dt.date) -> dict[str, dict]:
-    """The JSON Schemas with the current vocabularies, as published for editors and on the site."""
+    """The JSON Schemas with the current vocabularies and slugs, as published for editors and on the site."""
     vocabularies = {name: v.slugs for name, v in content.vocabularies.items()}
-    methods = tuple(m.slug for m in content.methods)
-    return {kind: resolve_schema(kind, vocabularies, today, methods) for kind in ("case", "method", "vocabulary")}
+    # Content holds its entries under the names of their folders (cases, methods, formats).
+    references = {folder: tuple(e.slug for e in getattr(content, folder)) for folder in CONTENT_FOLDERS}
+    return {kind: resolve_schema(kind, vocabularies, today, references) for kind in (*ENTRY_KINDS, "vocabulary")}
 
 
 def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None = None,
@@ -88,7 +92,7 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     index = build_index(content)
     assets = Path(str(resources.files("generator").joinpath("assets")))
     guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
-                         tuple(m.slug for m in content.methods), content.config, for_site=True)
+                         _references(source), content.config, for_site=True)
     tree = render_site(content, index, published_schemas(content, today), assets, guide, search_page=not offline,
                        directory_urls=not offline, links_from_source=engine == "zensical")
     tree = replace(tree, files={**tree.files, **cards.site_files(content)})

@@ -1,4 +1,4 @@
-"""Validated documents → typed records (Case, Method, Page, Vocabulary)."""
+"""Validated documents → typed records (Case, Method, Format, Page, Vocabulary)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from .load import bullet_items, ordered_items
-from .schema import steps_section, tips_section
-from .model import CASE, METHOD, PAGE, Case, Content, Creative, Document, Image, Method, Page, Source, \
-    VocabEntry, Vocabulary, default_license, jsonable
+from .schema import default_value, steps_section, tips_section
+from .model import CASE, FORMAT, METHOD, PAGE, AgendaBlock, Case, Content, Creative, Document, Format, Image, \
+    Method, Page, PreparationTask, Source, VocabEntry, Vocabulary, default_license, jsonable
 
 
 def _date(value: Any) -> dt.date:
@@ -35,7 +35,7 @@ def to_case(doc: Document, license_default: str) -> Case:
         example=bool(d.get("example", False)), programme=d.get("programme"), association=d.get("association"),
         duration_weeks=d.get("duration_weeks"),
         image=Image(image["src"], image["alt"], image.get("credit")) if image else None,
-        links=tuple(d.get("links", ())), front_matter=jsonable(d),
+        links=tuple(d.get("links", ())), format=d.get("format"), front_matter=jsonable(d),
     )
 
 
@@ -52,6 +52,37 @@ def to_method(doc: Document, license_default: str) -> Method:
         steps=tuple(step for _, step in ordered_items(_section(doc, steps_section(METHOD).title))),
         tips=tuple(tip for _, tip in bullet_items(_section(doc, tips_section(METHOD).title))),
         also_known_as=tuple(d.get("also_known_as", ())), front_matter=jsonable(d),
+    )
+
+
+def _agenda(blocks: list[dict]) -> tuple[AgendaBlock, ...]:
+    # A block without a day belongs to the day of the block before it: authors mark where a day begins.
+    day, agenda = 1, []
+    for block in blocks:
+        day = block.get("day", day)
+        agenda.append(AgendaBlock(block["minutes"], day, block.get("method"), block.get("title"), block.get("note")))
+    return tuple(agenda)
+
+
+def _sections(doc: Document) -> tuple[tuple[str, str], ...]:
+    # Text above the first heading is kept as an untitled section, so nothing a contributor wrote is lost.
+    lines = doc.body.split("\n")
+    first = doc.sections[0].line - doc.body_line if doc.sections else len(lines)
+    lead = "\n".join(lines[:first]).strip()
+    return ((("", lead),) if lead else ()) + tuple((s.title, s.text) for s in doc.sections)
+
+
+def to_format(doc: Document, license_default: str) -> Format:
+    """The typed format of a document that passed validation."""
+    d = doc.data
+    return Format(
+        slug=doc.slug, path=doc.path, title=d["title"], tagline=d["tagline"], description=d["description"],
+        duration=(d["duration"]["min"], d["duration"]["max"]), days=d.get("days", default_value(FORMAT, "days")),
+        participants=(d["participants"]["min"], d["participants"]["max"]), roles=tuple(d["roles"]),
+        setting=tuple(d["setting"]), agenda=_agenda(d["agenda"]),
+        preparation=tuple(PreparationTask(p["weeks_before"], p["task"]) for p in d.get("preparation", ())),
+        source=d["source"], updated=_date(d["updated"]), license=d.get("license", license_default), body=doc.body,
+        sections=_sections(doc), front_matter=jsonable(d),
     )
 
 
@@ -79,6 +110,8 @@ def to_content(source: Source) -> Content:
         cases=tuple(sorted((to_case(d, license_default) for d in docs if d.kind == CASE), key=lambda c: c.slug)),
         methods=tuple(sorted((to_method(d, license_default) for d in docs if d.kind == METHOD),
                              key=lambda m: m.slug)),
+        formats=tuple(sorted((to_format(d, license_default) for d in docs if d.kind == FORMAT),
+                             key=lambda f: f.slug)),
         pages=tuple(to_page(d) for d in docs if d.kind == PAGE),
         vocabularies={d.slug: to_vocabulary(d) for d in source.vocabulary_documents},
         config=config,

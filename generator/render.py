@@ -13,18 +13,20 @@ from typing import Any, Mapping
 
 from . import data
 from .districtmap import DistrictMap, district_map
-from .filters import case_filters, filter_groups, method_filters
+from .filters import case_filters, filter_groups, format_filters, method_filters
 from .link import Index
 from .load import image_folders
-from .model import Case, Content, Method, default_license
+from .model import Case, Content, Format, Method, default_license
 from .templating import duration_text, escape_markdown, german_date, labels, page_environment, people_text
 
 SECTIONS = {"industries": "branchen", "submarkets": "teilmaerkte", "districts": "regionen",
             "topics": "themen", "phases": "phasen"}
 CODE_LABELS = {"industries": "WZ-2008-Abschnitt", "districts": "Kreisschlüssel"}
 # Contributors link the way the repository is laid out (works on GitHub too); the site uses German paths.
-_SOURCE_LINKS = re.compile(r"\]\(\.\./(cases|methods|content/images)/")
-_SITE_FOLDERS = {"cases": "faelle", "methods": "methoden", "content/images": "images"}
+_SOURCE_LINKS = re.compile(r"\]\(\.\./(cases|methods|formats|content/images)/")
+_SITE_FOLDERS = {"cases": "faelle", "methods": "methoden", "formats": "formate", "content/images": "images"}
+# A format's timetable starts at this clock time (minutes after midnight) until the reader picks another.
+DEFAULT_START = 9 * 60
 
 # Every page a section of the navigation points to; entries never go into the nav because
 # Material repeats the nav on every page (output would grow with the square of the site).
@@ -32,6 +34,7 @@ NAV = (
     ("Start", "index.md"),
     ("Fälle", "faelle/index.md"),
     ("Methoden", "methoden/index.md"),
+    ("Formate", "formate/index.md"),
     ("Karten", "karten/index.md"),
     ("Matrix", "matrix/index.md"),
     ("Entdecken", (("Regionen", "regionen/index.md"), ("Branchen", "branchen/index.md"),
@@ -65,7 +68,7 @@ def source_link(target: str) -> str:
 def source_page(staged: str) -> str | None:
     """The entry file a staged case or method page comes from ('faelle/x.md' → 'cases/x.md')."""
     for source, site in _SITE_FOLDERS.items():
-        if staged.startswith(f"{site}/") and staged != f"{site}/index.md" and source in ("cases", "methods"):
+        if staged.startswith(f"{site}/") and staged != f"{site}/index.md" and source in ("cases", "methods", "formats"):
             return f"{source}/{staged[len(site) + 1:]}"
     return None
 
@@ -102,6 +105,45 @@ def relative_url(here: str, target: str, directory_urls: bool = True, from_sourc
     return relative
 
 
+def clock(minutes: int) -> str:
+    """Minutes after midnight as a 24-hour clock time ('09:30'); past midnight it starts again at 00:00."""
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+def timetable(event: Format, start: int = DEFAULT_START) -> list[dict]:
+    """The agenda per day, each day from ``start``: blocks with their clock times, and when the day ends."""
+    days: dict[int, list] = {}
+    for block in event.agenda:
+        days.setdefault(block.day, []).append(block)
+    result = []
+    for number, blocks in sorted(days.items()):
+        at, rows = start, []
+        for block in blocks:
+            rows.append({"block": block, "time": clock(at)})
+            at += block.minutes
+        result.append({"number": number, "rows": rows, "end": clock(at), "minutes": at - start})
+    return result
+
+
+def merged_materials(methods: list[Method]) -> list[dict]:
+    """Each material of ``methods`` once (compared without case), with the methods that need it, in agenda order."""
+    merged: dict[str, dict] = {}
+    for method in methods:
+        for material in method.materials:
+            entry = merged.setdefault(material.casefold(), {"name": material, "methods": []})
+            if method not in entry["methods"]:
+                entry["methods"].append(method)
+    return list(merged.values())
+
+
+def preparation_timeline(event: Format) -> list[dict]:
+    """The preparation tasks grouped by weeks before the event, earliest first."""
+    weeks: dict[int, list[str]] = {}
+    for task in event.preparation:
+        weeks.setdefault(task.weeks_before, []).append(task.task)
+    return [{"weeks": w, "tasks": tasks} for w, tasks in sorted(weeks.items(), reverse=True)]
+
+
 def _front_matter(title: str, description: str | None = None, hide: tuple[str, ...] = (), **meta: Any) -> str:
     # The theme prints title and description into HTML without escaping: escape them here.
     values: dict[str, Any] = {"title": html.escape(title)}
@@ -124,6 +166,7 @@ class _Renderer:
                                                     from_source=links_from_source)
         self.cases = {c.slug: c for c in content.cases}
         self.methods = {m.slug: m for m in content.methods}
+        self.formats = {f.slug: f for f in content.formats}
         self.contribute = "mitmachen.md"
 
     def page(self, template: str, here: str, **values) -> bytes:
@@ -150,6 +193,30 @@ class _Renderer:
                 "group_text": people_text(method.group_size),
                 "filters": method_filters(method) if filters else None}
 
+    def format_item(self, event: Format, filters: bool = False) -> dict:
+        return {"slug": event.slug, "title": event.title, "tagline": event.tagline, "days": event.days,
+                "duration_text": duration_text(event.duration), "people_text": people_text(event.participants),
+                "filters": format_filters(event) if filters else None}
+
+    def format_page(self, event: Format) -> bytes:
+        here = f"formate/{event.slug}.md"
+        methods = [self.methods[m] for m in event.methods]
+        # The page opens with the body up to its first section (Worum es geht); the rest follows the agenda.
+        split = next((i + 1 for i, (title, _) in enumerate(event.sections) if title), len(event.sections))
+        intro, more = event.sections[:split], event.sections[split:]
+        return self.page(
+            "format.md.j2", here, event=event, front_matter=_front_matter(
+                event.title, event.description, og_type="article", jsonld=data.format_jsonld(self.content, event)),
+            duration_text=duration_text(event.duration), people_text=people_text(event.participants),
+            days=timetable(event), start=clock(DEFAULT_START), intro=intro, more=more,
+            method_titles={m.slug: m.title for m in methods},
+            materials=merged_materials(methods), preparation=preparation_timeline(event),
+            methods=[self.method_item(m) for m in methods],
+            cases=[self.case_item(self.cases[s]) for s in self.index.cases_by_format.get(event.slug, ())],
+            planner_href=self.env.globals["url"](here, "planer/index.md") + f"?format={event.slug}",
+            contribute_href=f"../{self.contribute}", updated_text=german_date(event.updated),
+            edit_url=self.edit_url(event.path))
+
     def case_page(self, case: Case) -> bytes:
         vocab = self.content.vocabularies
         return self.page(
@@ -161,6 +228,7 @@ class _Renderer:
             creatives=[{"name": c.name, "url": c.url, "submarket": self.vocab_link("submarkets", c.submarket)}
                        for c in case.creatives],
             methods=[(self.methods[m].title, f"methoden/{m}.md") for m in case.methods],
+            event=(self.formats[case.format].title, f"formate/{case.format}.md") if case.format else None,
             topics=[self.vocab_link("topics", t) for t in case.topics],
             programme=vocab["programmes"].get(case.programme).label if case.programme else None,
             association=vocab["associations"].get(case.association).label if case.association else None,
@@ -180,6 +248,7 @@ class _Renderer:
             group_text=people_text(method.group_size),
             phases=[self.vocab_link("phases", p) for p in method.phases],
             cases=[self.case_item(self.cases[s]) for s in self.index.cases_by_method.get(method.slug, ())],
+            formats=[self.format_item(self.formats[s]) for s in self.index.formats_by_method.get(method.slug, ())],
             combine=[self.method_item(m) for m in combine],
             together=[self.method_item(m) for m in together[:3]],
             contribute_href=f"../{self.contribute}", updated_text=german_date(method.updated),
@@ -277,16 +346,25 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
             files[f"faelle/{case.slug}/{case.image.src}"] = _image_bytes(content, case)
     for method in content.methods:
         files[f"methoden/{method.slug}.md"] = r.method_page(method)
+    files["formate/index.md"] = r.page("formats.md.j2", "formate/index.md", front_matter=_front_matter(
+        "Formate", "Erprobte Veranstaltungsformate: Abläufe aus Methoden für Labs, Sprints und Workshop-Abende.",
+        hide=("navigation", "toc")),
+        formats=[r.format_item(f, filters=True) for f in sorted(content.formats, key=lambda f: f.title.lower())],
+        filters=filter_groups(content, "formats", labels()))
+    for event in content.formats:
+        files[f"formate/{event.slug}.md"] = r.format_page(event)
     for vocabulary in SECTIONS:
         files.update(r.facet_pages(vocabulary))
     files["matrix/index.md"] = r.matrix_page()
     files.update(data.open_data(content, schemas))
     license_default = default_license(content.config)
     files["daten/index.md"] = r.page(
-        "data.md.j2", "daten/index.md", front_matter=_front_matter("Offene Daten", "Alle Fälle und Methoden als JSON und CSV."),
-        license=license_default, counts={"cases": len(content.cases), "methods": len(content.methods)},
+        "data.md.j2", "daten/index.md", front_matter=_front_matter("Offene Daten", "Alle Fälle, Methoden und Formate als JSON und CSV."),
+        license=license_default,
+        counts={"cases": len(content.cases), "methods": len(content.methods), "formats": len(content.formats)},
         feed_size=data.FEED_SIZE, case_fields=_field_docs(schemas["case"], data.EXPORT_FIELDS),
         method_fields=_field_docs(schemas["method"], data.METHOD_EXTRA),
+        format_fields=_field_docs(schemas["format"], data.EXPORT_FIELDS),
         schemas=[(f"{kind}.schema.json", s.get("title", kind)) for kind, s in schemas.items()])
     files["feed.xml"] = r.page("feed.xml.j2", "feed.xml", site_url=data.site_url(content.config),
                                site_name=content.config.get("site_name", "cimis"), license=license_default,
@@ -295,7 +373,7 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     nav = [{title: target if isinstance(target, str) else [{t: p} for t, p in target]} for title, target in NAV]
     if search_page:
         files["suche.md"] = r.page("search.md.j2", "suche.md", front_matter=_front_matter(
-            "Suche", "Alle Fälle und Methoden durchsuchen.", hide=("navigation", "toc")))
+            "Suche", "Alle Fälle, Methoden und Formate durchsuchen.", hide=("navigation", "toc")))
     if guide is not None:
         files["mitmachen.md"] = guide.encode("utf-8")
         nav.append({"Mitmachen": "mitmachen.md"})

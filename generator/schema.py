@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Iterator, Mapping
 
-SCHEMA_FILES = {"case": "case.schema.json", "method": "method.schema.json",
+SCHEMA_FILES = {"case": "case.schema.json", "method": "method.schema.json", "format": "format.schema.json",
                 "page": "page.schema.json", "vocabulary": "vocabulary.schema.json"}
 
 
@@ -24,27 +24,31 @@ def raw_schema(kind: str) -> dict:
 
 
 def resolve_schema(kind: str, vocabularies: Mapping[str, tuple[str, ...]], today: dt.date,
-                   methods: tuple[str, ...] | None = None) -> dict:
-    """The schema with vocabulary slugs as enums: what validation and editors use."""
+                   references: Mapping[str, tuple[str, ...]] | None = None) -> dict:
+    """The schema with vocabulary slugs as enums: what validation and editors use.
+
+    ``references`` maps a content folder ('methods', 'formats') to its slugs; with it, fields that refer
+    to entries of that folder (``x-reference``) get them as enums too (for editors, not for validation).
+    """
     schema = raw_schema(kind)
-    _resolve(schema, vocabularies, today, methods)
+    _resolve(schema, vocabularies, today, references or {})
     return schema
 
 
-def _resolve(node: Any, vocabularies, today, methods) -> None:
+def _resolve(node: Any, vocabularies, today, references) -> None:
     if isinstance(node, dict):
         name = node.get("x-vocabulary")
         if name in vocabularies:
             node["enum"] = list(vocabularies[name])
         if node.get("x-maximum") == "next-year":
             node["maximum"] = today.year + 1
-        if node.get("x-reference") == "methods" and methods is not None:
-            node["enum"] = list(methods)
+        if node.get("x-reference") in references:
+            node["enum"] = list(references[node["x-reference"]])
         for value in node.values():
-            _resolve(value, vocabularies, today, methods)
+            _resolve(value, vocabularies, today, references)
     elif isinstance(node, list):
         for value in node:
-            _resolve(value, vocabularies, today, methods)
+            _resolve(value, vocabularies, today, references)
 
 
 def subschema(schema: dict, path: tuple) -> dict:
@@ -62,7 +66,7 @@ def subschema(schema: dict, path: tuple) -> dict:
 # Everything below reads the shipped schemas as data, so check, `cimis new`, the guide and the site
 # agree by construction: a field, limit or allowed value is written down once, in the schema.
 
-ENTRY_KINDS = ("case", "method")
+ENTRY_KINDS = ("case", "method", "format")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,22 @@ def fields(node: Mapping[str, Any], path: tuple[str, ...] = (), required: bool =
 def entry_fields(kind: str) -> tuple[Field, ...]:
     """The fields of an entry type as shipped."""
     return tuple(fields(raw_schema(kind)))
+
+
+def reference_fields(kind: str) -> tuple[Field, ...]:
+    """The fields of an entry type that name entries of a content folder (``x-reference``)."""
+    return tuple(field for field in entry_fields(kind) if field.item.get("x-reference"))
+
+
+def default_value(kind: str, key: str) -> Any:
+    """The schema's ``default`` of a top-level field (what an entry without the field means)."""
+    return raw_schema(kind)["properties"][key].get("default")
+
+
+def span_fields(kind: str) -> tuple[Field, ...]:
+    """The {min, max} pairs of an entry type (duration, group size, participants)."""
+    return tuple(field for field in entry_fields(kind)
+                 if field.rule.get("type") == "object" and set(field.rule.get("properties", {})) == {"min", "max"})
 
 
 def vocabulary_fields() -> dict[str, tuple[Field, ...]]:

@@ -17,7 +17,7 @@ from mkdocs.livereload import LiveReloadServer
 from . import pipeline
 from .diagnostics import Diagnostic, format_human
 
-WATCHED = ("cases", "methods", "content", "mkdocs.yml")
+WATCHED = ("cases", "methods", "formats", "content", "mkdocs.yml")
 
 
 class _PreviewServer(LiveReloadServer):

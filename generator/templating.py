@@ -45,6 +45,7 @@ def page_environment() -> jinja2.Environment:
     env.filters["md"] = escape_markdown
     # A table cell must stay one cell: a '|' would split it and a line break end the row.
     env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    env.filters["hours"] = length_text
     env.globals["labels"] = labels()
     return env
 
@@ -74,3 +75,9 @@ def duration_text(minutes: tuple[int, int]) -> str:
     if high < 1440 or low % 1440 or high % 1440:
         return span_text((low // 60, high // 60), "Stunde", "Stunden")
     return span_text((low // 1440, high // 1440), "Tag", "Tage")
+
+
+def length_text(minutes: int) -> str:
+    """A length of time in hours and minutes: '2 Std. 20 Min.', '45 Min.', '3 Std.'."""
+    hours, rest = divmod(minutes, 60)
+    return " ".join(part for part in (f"{hours} Std." if hours else "", f"{rest} Min." if rest or not hours else "") if part)

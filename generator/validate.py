@@ -19,8 +19,8 @@ import jsonschema
 from . import schema as schemas
 from .cache import load_keys, save_keys
 from .diagnostics import Diagnostic, closest, did_you_mean, error, sort_key, warning
-from .load import FENCE_RE, SLUG_RE, image_folders, ordered_items, printed_step
-from .model import CASE, METHOD, PAGE, VOCABULARY, Document, Source, jsonable
+from .load import FENCE_RE, SLUG_RE, image_folders, ordered_items, printed_step, reference_slugs
+from .model import CASE, FORMAT, METHOD, PAGE, VOCABULARY, Document, Source, jsonable
 
 # Contributor Markdown is untrusted: only these HTML elements may appear in it.
 ALLOWED_TAGS = frozenset({"abbr", "kbd", "sub", "sup", "br", "details", "summary", "figure",
@@ -47,7 +47,8 @@ class Context:
     root: Path
     today: dt.date
     vocabularies: Mapping[str, tuple[str, ...]]
-    methods: frozenset[str]
+    references: Mapping[str, frozenset[str]]  # content folder → slugs, for x-reference fields
+    method_durations: Mapping[str, tuple[int, int]]  # the duration of every method that states one
 
 
 Rule = Callable[[Document, Context], Iterable[Diagnostic]]
@@ -78,11 +79,11 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     else:
         found.extend(source.config.problems)
         found.extend(check_config(source.config))
-    context = Context(Path(source.root), today, vocabularies, source.slugs(METHOD))
-    # Method references are checked by check_references against a set: as a schema enum they cost
-    # (entries × methods) comparisons.
+    context = Context(Path(source.root), today, vocabularies, reference_slugs(source), _method_durations(source))
+    # References to other entries are checked by check_references against a set: as a schema enum they
+    # cost (entries × methods) comparisons.
     resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))
-                for kind in (CASE, METHOD, PAGE)}
+                for kind in (CASE, METHOD, FORMAT, PAGE)}
     fingerprint = validator_fingerprint()
     digests = {kind: _digest([fingerprint, validator.schema]) for kind, validator in resolved.items()}
     # Schema validation is most of a large check; an entry whose data, schema and validating code are
@@ -107,6 +108,19 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     if now_valid != known_valid:
         save_keys("schema", now_valid)
     return tuple(sorted(set(found), key=sort_key))
+
+
+def _method_durations(source: Source) -> dict[str, tuple[int, int]]:
+    durations = {}
+    for doc in source.documents:
+        span = doc.data.get("duration") if doc.kind == METHOD and isinstance(doc.data, dict) else None
+        if isinstance(span, dict) and all(_is_int(span.get(k)) for k in ("min", "max")):
+            durations[doc.slug] = (span["min"], span["max"])
+    return durations
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # --- schema errors → diagnostics -------------------------------------------------------------
@@ -347,14 +361,34 @@ def check_filename(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
                     f"Benenne die Datei um in {_slugify(doc.slug)}.md (Kleinbuchstaben, Ziffern, Bindestriche)")
 
 
+def _values_at(data: Any, path: tuple[str, ...], at: tuple = ()) -> Iterable[tuple[tuple, Any]]:
+    """The values at a schema field path (list levels left out, as in schema.fields), with their paths."""
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _values_at(item, path, at + (i,))
+    elif not path:
+        yield at, data
+    elif isinstance(data, dict) and path[0] in data:
+        yield from _values_at(data[path[0]], path[1:], at + (path[0],))
+
+
+def _unknown_reference(doc: Document, pos, folder: str, slug: str, known: Iterable[str]) -> Diagnostic:
+    hint = did_you_mean(slug, sorted(known))
+    if folder == "formats":
+        return error(doc.path, pos, "unknown-format", f"Das Format '{slug}' gibt es nicht in formats/",
+                     hint or "Lege das Format an oder nutze ein Kürzel aus formats/")
+    return error(doc.path, pos, "unknown-method", f"Die Methode '{slug}' gibt es nicht in methods/",
+                 hint or "Lege die Methode an oder nutze ein Kürzel aus methods/")
+
+
 def check_references(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
-    """Every method a case uses or a card recommends exists in methods/."""
-    for key in ("methods", "combine_with"):
-        value = doc.data.get(key) if isinstance(doc.data, dict) else None
-        for i, slug in enumerate(value if isinstance(value, list) else ()):
-            if isinstance(slug, str) and slug not in ctx.methods and not PLACEHOLDER_RE.search(slug):
-                yield error(doc.path, doc.pos((key, i)), "unknown-method", f"Die Methode '{slug}' gibt es nicht in methods/",
-                            did_you_mean(slug, sorted(ctx.methods)) or "Lege die Methode an oder nutze ein Kürzel aus methods/")
+    """Every entry a field names by its slug (x-reference: methods, formats) exists in that folder."""
+    for field in schemas.reference_fields(doc.kind):
+        folder = field.item["x-reference"]
+        known = ctx.references.get(folder, frozenset())
+        for at, slug in _values_at(doc.data, field.path):
+            if isinstance(slug, str) and slug not in known and not PLACEHOLDER_RE.search(slug):
+                yield _unknown_reference(doc, doc.pos(at), folder, slug, known)
 
 
 def check_self_reference(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
@@ -369,14 +403,83 @@ def check_self_reference(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
 
 
 def check_ranges(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
-    """min must not exceed max in duration and group_size."""
-    for key in ("duration", "group_size"):
-        value = doc.data.get(key) if isinstance(doc.data, dict) else None
-        if isinstance(value, dict) and all(isinstance(value.get(k), int) for k in ("min", "max")) \
+    """min must not exceed max in the schema's {min, max} pairs (duration, group_size, participants)."""
+    for field in schemas.span_fields(doc.kind):
+        value = next((v for _, v in _values_at(doc.data, field.path)), None)
+        if isinstance(value, dict) and all(_is_int(value.get(k)) for k in ("min", "max")) \
                 and value["min"] > value["max"]:
-            yield error(doc.path, doc.pos((key, "min")), "range-order",
-                        f"{key}.min ({value['min']}) ist größer als {key}.max ({value['max']})",
+            yield error(doc.path, doc.pos(field.path + ("min",)), "range-order",
+                        f"{field.name}.min ({value['min']}) ist größer als {field.name}.max ({value['max']})",
                         "Tausche die beiden Werte")
+
+
+def _days(value: Any) -> str:
+    return "1 Tag" if value == 1 else f"{value} Tage"
+
+
+def check_agenda(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """A format's agenda: each block a method or a titled block, on a day the format has, in day order."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    agenda = data.get("agenda")
+    if not isinstance(agenda, list):
+        return
+    days = data.get("days", schemas.default_value(FORMAT, "days"))
+    day = 1
+    for i, block in enumerate(agenda):
+        if not isinstance(block, dict):
+            continue
+        n, minutes, method = i + 1, block.get("minutes"), block.get("method")
+        if ("method" in block) == ("title" in block):
+            yield error(doc.path, doc.pos(("agenda", i)), "agenda-block",
+                        f"Block {n} der Agenda hat {'method und title' if 'method' in block else 'weder method noch title'}",
+                        "Schreibe entweder method: <Kürzel aus methods/> für eine Methode oder title: <Text> "
+                        "für einen freien Block wie Begrüßung oder Pause")
+        if isinstance(method, str) and method in ctx.method_durations and _is_int(minutes):
+            low, high = ctx.method_durations[method]
+            if not low <= minutes <= high:
+                yield warning(doc.path, doc.pos(("agenda", i, "minutes")), "agenda-minutes",
+                              f"Block {n} ({method}) dauert {minutes} Minuten, die Methode braucht {low}–{high} Minuten",
+                              f"Plane {low} bis {high} Minuten ein oder sag unter note, wie es in {minutes} Minuten gelingt")
+        planned = block.get("day")
+        if not _is_int(planned):
+            continue
+        if _is_int(days) and planned > days:
+            yield error(doc.path, doc.pos(("agenda", i, "day")), "agenda-day",
+                        f"Block {n} ist für Tag {planned} geplant, das Format dauert aber {_days(days)} (days: {days})",
+                        f"Setze days: {planned} oder plane den Block spätestens für Tag {days}")
+        elif planned < day:
+            yield error(doc.path, doc.pos(("agenda", i, "day")), "agenda-day",
+                        f"Block {n} ist für Tag {planned} geplant, steht aber nach einem Block von Tag {day}",
+                        "Ordne die Blöcke nach Tagen: erst alle von Tag 1, dann die von Tag 2 und so weiter")
+        day = max(day, planned)
+
+
+def check_format_duration(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
+    """The agenda's minutes add up to the format's duration, which fits its days."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    span, agenda = data.get("duration"), data.get("agenda")
+    if not isinstance(span, dict) or not all(_is_int(span.get(k)) for k in ("min", "max")):
+        return
+    low, high = span["min"], span["max"]
+    days = data.get("days", schemas.default_value(FORMAT, "days"))
+    per_day = schemas.subschema(schemas.raw_schema(FORMAT), ("duration", "max"))["x-maximum-per-day"]
+    if _is_int(days) and high > per_day * days:
+        yield error(doc.path, doc.pos(("duration", "max")), "duration-days",
+                    f"duration.max ist {high} Minuten, bei {_days(days)} sind höchstens {per_day * days} Minuten erlaubt",
+                    f"Setze days auf {-(-high // per_day)} oder kürze duration.max auf höchstens {per_day * days}")
+    blocks = agenda if isinstance(agenda, list) else []
+    minutes = [b.get("minutes") if isinstance(b, dict) else None for b in blocks]
+    if not blocks or low > high or not all(_is_int(m) for m in minutes):
+        return  # a broken block or range is reported by the schema or check_ranges, not as a wrong sum
+    total = sum(minutes)
+    if total < low:
+        yield error(doc.path, doc.key_position(("agenda",)), "agenda-duration",
+                    f"Die Blöcke der Agenda dauern zusammen {total} Minuten, duration sagt {low}–{high} Minuten",
+                    f"Plane {low - total} Minuten mehr ein oder setze duration.min auf {total}")
+    elif total > high:
+        yield error(doc.path, doc.key_position(("agenda",)), "agenda-duration",
+                    f"Die Blöcke der Agenda dauern zusammen {total} Minuten, duration sagt {low}–{high} Minuten",
+                    f"Kürze die Blöcke um {total - high} Minuten oder setze duration.max auf {total}")
 
 
 def check_sections(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
@@ -572,6 +675,8 @@ def _check_body_image(doc: Document, ctx: Context, base: Path, pos, alt: str, ur
 RULES: dict[str, tuple[Rule, ...]] = {
     CASE: (check_filename, check_references, check_image, check_sections, check_body_safety, check_secure_links),
     METHOD: (check_filename, check_references, check_self_reference, check_ranges, check_sections, check_steps,
+             check_body_safety, check_secure_links),
+    FORMAT: (check_filename, check_references, check_ranges, check_agenda, check_format_duration, check_sections,
              check_body_safety, check_secure_links),
     PAGE: (check_body_safety, check_secure_links),
 }

@@ -13,7 +13,7 @@ from generator import pipeline
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = dt.date(2026, 11, 29)
-PROJECT_PARTS = ("cases", "methods", "content", "mkdocs.yml")
+PROJECT_PARTS = ("cases", "methods", "formats", "content", "mkdocs.yml")
 
 
 def copy_project(target: Path) -> Path:
@@ -23,7 +23,7 @@ def copy_project(target: Path) -> Path:
         source = REPO / part
         if source.is_dir():
             shutil.copytree(source, target / part)
-        else:
+        elif source.is_file():
             shutil.copy2(source, target / part)
     return target
 
@@ -51,6 +51,33 @@ def project(tmp_path: Path) -> Path:
 def built_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> Path:
     """The shipped content built once into a temporary folder."""
     root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    outcome = pipeline.build(root, TODAY)
+    assert not outcome.failed, outcome.diagnostics
+    return root / "site"
+
+
+FORMAT_FIXTURES = FIXTURES / "formats"
+# The case that the formats site names a fixture format in, and that format.
+FORMAT_CASE = ("buecherei-website-card-sorting", "ideenabend-test")
+
+
+def copy_project_with_formats(target: Path) -> Path:
+    """The shipped project plus the two test formats, and one case that names the first of them."""
+    root = copy_project(target)
+    (root / "formats").mkdir(exist_ok=True)
+    for file in sorted(FORMAT_FIXTURES.glob("*.md")):
+        shutil.copy2(file, root / "formats" / file.name)
+    case_file = root / "cases" / f"{FORMAT_CASE[0]}.md"
+    text = case_file.read_text("utf-8")
+    end = text.index("\n---", 3)
+    case_file.write_text(text[:end] + f"\nformat: {FORMAT_CASE[1]}" + text[end:], "utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def formats_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped content plus the test formats, built once into a temporary folder."""
+    root = copy_project_with_formats(tmp_path_factory.mktemp("formats") / "project")
     outcome = pipeline.build(root, TODAY)
     assert not outcome.failed, outcome.diagnostics
     return root / "site"

@@ -54,7 +54,18 @@ def page_types() -> dict[str, str]:
     }
 
 
+def format_page_types(slug: str) -> dict[str, str]:
+    """The page types of event formats, for a site that has the format ``slug``."""
+    return {"formate": "formate/", "formate-gefiltert": "formate/?" + urlencode({"format": "praesenz"}),
+            "format": f"formate/{slug}/"}
+
+
 PAGE_TYPES = page_types()
+# Once formats ship, every browser check visits their pages too; until then FORMAT_SITE_PAGES does, on the
+# shipped content plus the test formats (conftest.formats_site).
+if _front_matter("formats"):
+    PAGE_TYPES.update(format_page_types(_front_matter("formats")[0]["slug"]))
+FORMAT_SITE_PAGES = {**format_page_types("ideenabend-test"), "format-mehrtaegig": "formate/zwei-tage-werkstatt/"}
 
 
 def offline_file(bundle: Path, path: str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from generator.link import build_index, related_cases
-from generator.model import Case, Content, Creative, Method
+from generator.model import AgendaBlock, Case, Content, Creative, Format, Method
 
 
 def case(slug: str, methods: tuple[str, ...], district="dresden", industry="handel", submarket="designwirtschaft",
@@ -62,3 +63,23 @@ def test_fast_related_cases_equal_the_pairwise_definition() -> None:
     for a in cases:
         pairwise = sorted(((relatedness(a, b), b.slug) for b in cases if b is not a), key=lambda x: (-x[0], x[1]))
         assert fast[a.slug] == tuple(slug for score, slug in pairwise[:5] if score > 0)
+
+
+def event(slug: str, *blocks: str | tuple[str, str]) -> Format:
+    agenda = tuple(AgendaBlock(30, 1, method=b) if isinstance(b, str) else AgendaBlock(30, 1, title=b[1])
+                   for b in blocks)
+    return Format(slug=slug, path=f"formats/{slug}.md", title=slug, tagline="t", description="d", duration=(60, 120),
+                  days=1, participants=(2, 10), roles=("r",), setting=("praesenz",), agenda=agenda, preparation=(),
+                  source="s", updated=dt.date(2026, 1, 1), license="CC-BY-4.0", body="")
+
+
+def test_formats_by_method_and_cases_by_format() -> None:
+    a = replace(case("a", ("m1",)), format="lab")
+    b = replace(case("b", ("m2",)), format="sprint")
+    c = case("c", ("m1",))
+    lab = event("lab", ("title", "Pause"), "m1", "m2", "m1")
+    sprint = event("sprint", "m2", ("title", "Mittag"))
+    index = build_index(replace(content([a, b, c], [method("m1"), method("m2"), method("m3")]), formats=(lab, sprint)))
+    assert index.formats_by_method == {"m1": ("lab",), "m2": ("lab", "sprint")}
+    assert index.cases_by_format == {"lab": ("a",), "sprint": ("b",)}
+    assert lab.methods == ("m1", "m2")

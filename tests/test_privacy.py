@@ -12,9 +12,9 @@ import pytest
 
 from generator import pipeline
 
-from .browser import DESKTOP, browser, site_url  # noqa: F401 (fixtures)
-from .conftest import TODAY, copy_project
-from .pages import PAGE_TYPES, is_local, offline_file
+from .browser import DESKTOP, browser, serve, site_url  # noqa: F401 (fixtures)
+from .conftest import TODAY, copy_project, copy_project_with_formats
+from .pages import FORMAT_SITE_PAGES, PAGE_TYPES, is_local, offline_file
 
 # Globals that the usual analytics scripts define (Google, Matomo, Plausible, Umami, Fathom).
 ANALYTICS = ["dataLayer", "gtag", "ga", "_gaq", "_paq", "plausible", "umami", "fathom"]
@@ -172,3 +172,43 @@ def test_offline_bundle_search_works_from_the_folder(from_folder) -> None:
     print(f"\noffline search: {len(results)} results for 'Museum', first {results[0]}")
     assert any("search_index.js" in url for _, url in traffic.requests["offline search"])
     assert_private(page, traffic, "offline search")
+
+
+@pytest.fixture(scope="module")
+def formats_served(browser, formats_site: Path):  # noqa: F811 (fixtures)
+    with serve(formats_site) as url:
+        context = browser.new_context(viewport=DESKTOP, service_workers="block")
+        traffic = Traffic(context, url)
+        yield context.new_page(), traffic, url
+        context.close()
+
+
+@pytest.mark.parametrize("name, path", FORMAT_SITE_PAGES.items(), ids=list(FORMAT_SITE_PAGES))
+def test_format_pages_stay_on_the_site(formats_served, name: str, path: str) -> None:
+    page, traffic, url = formats_served
+    visit(page, traffic, name, url + path)
+    use_the_page(page, traffic, path)
+    assert_private(page, traffic, name)
+
+
+def test_offline_bundle_has_the_formats(browser, tmp_path: Path) -> None:  # noqa: F811 (fixture)
+    """A format page in the bundle opened from its folder: local only, clock times set, planner link in the bundle."""
+    root = copy_project_with_formats(tmp_path / "project")
+    out = root / "offline"
+    assert not pipeline.build(root, TODAY, out=out, offline=True).failed
+    context = browser.new_context(viewport=DESKTOP, service_workers="block")
+    base = out.as_uri() + "/"
+    traffic = Traffic(context, base)
+    page = context.new_page()
+    try:
+        visit(page, traffic, "offline format", base + "formate/zwei-tage-werkstatt.html")
+        page.locator("[data-cimis-start]").fill("08:00")
+        page.locator("[data-cimis-start]").dispatch_event("change")
+        assert page.locator("[data-cimis-time]").first.inner_text() == "08:00"
+        assert page.locator("a[data-cimis-planner]").get_attribute("href") == \
+            "../planer/index.html?format=zwei-tage-werkstatt"
+        assert (out / "karten" / "formate" / "zwei-tage-werkstatt.pdf").is_file()
+        assert (out / "formate" / "index.html").is_file() and (out / "daten" / "formate.json").is_file()
+        assert_private(page, traffic, "offline format")
+    finally:
+        context.close()
