@@ -23,6 +23,7 @@ from typing import Any, Iterator, Mapping
 import yaml
 
 from .diagnostics import Diagnostic, error
+from .extensions import with_required
 from .model import Content
 from .render import StagedTree, source_link, source_page
 
@@ -40,15 +41,10 @@ class EngineResult:
     write_seconds: float = 0.0
 
 
-REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc")
 # Our stylesheets and scripts (generator/assets/); a11y.css comes after the others so its contrast fixes win.
 OWN_CSS = ("assets/cimis.css", "assets/facets.css", "assets/formats.css", "assets/print.css", "assets/a11y.css")
 OWN_JS = ("assets/facets.js", "assets/timetable.js", "assets/a11y.js")
 OFFLINE_WORKER_SHIM = "assets/javascripts/iframe-worker/shim.js"
-
-
-def _extension_name(item: Any) -> str:
-    return item if isinstance(item, str) else next(iter(item))
 
 
 def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path, offline: bool = False) -> dict:
@@ -76,9 +72,7 @@ def engine_config(user: Mapping[str, Any], nav: list, site_dir: Path, offline: b
         # Online, Pagefind indexes the built site: a reader downloads a few small chunks, not the whole index.
         config["plugins"] = plugins
         config["extra"] = {**(config.get("extra") or {}), "cimis_search": "pagefind"}
-    extensions = list(config.get("markdown_extensions") or [])
-    present = {_extension_name(e) for e in extensions}
-    config["markdown_extensions"] = extensions + [e for e in REQUIRED_EXTENSIONS if e not in present]
+    config["markdown_extensions"] = with_required(list(config.get("markdown_extensions") or []))
     config["extra_css"] = [*OWN_CSS, *[c for c in config.get("extra_css") or [] if c not in OWN_CSS]]
     config["extra_javascript"] = [*OWN_JS, *[j for j in config.get("extra_javascript") or [] if j not in OWN_JS]]
     config.update(docs_dir="docs", site_dir=str(site_dir), nav=nav, use_directory_urls=not offline,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
@@ -21,12 +20,8 @@ from .cache import load_keys, save_keys
 from .diagnostics import Diagnostic, closest, did_you_mean, error, sort_key, warning
 from .load import FENCE_RE, SLUG_RE, image_folders, ordered_items, printed_step, reference_slugs
 from .model import CASE, FORMAT, METHOD, PAGE, VOCABULARY, Document, Source, jsonable
+from .safety import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, unsafe_url as _unsafe_url, with_rendered_check
 
-# Contributor Markdown is untrusted: only these HTML elements may appear in it.
-ALLOWED_TAGS = frozenset({"abbr", "kbd", "sub", "sup", "br", "details", "summary", "figure",
-                          "figcaption", "mark", "small", "s", "del", "ins", "em", "strong", "b", "i", "u"})
-ALLOWED_ATTRIBUTES = frozenset({"title", "open", "lang"})
-UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
 PLACEHOLDER_RE = re.compile(r"«[^»]*»")
 # attr_list syntax that sets attributes ({: onclick="…" }, { href=… }); classes and ids are harmless.
@@ -49,6 +44,7 @@ class Context:
     vocabularies: Mapping[str, tuple[str, ...]]
     references: Mapping[str, frozenset[str]]  # content folder → slugs, for x-reference fields
     method_durations: Mapping[str, tuple[int, int]]  # the duration of every method that states one
+    site_config: Mapping[str, Any] = field(default_factory=dict)
 
 
 Rule = Callable[[Document, Context], Iterable[Diagnostic]]
@@ -79,7 +75,8 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     else:
         found.extend(source.config.problems)
         found.extend(check_config(source.config))
-    context = Context(Path(source.root), today, vocabularies, reference_slugs(source), _method_durations(source))
+    context = Context(Path(source.root), today, vocabularies, reference_slugs(source), _method_durations(source),
+                      source.site_config)
     # References to other entries are checked by check_references against a set: as a schema enum they
     # cost (entries × methods) comparisons.
     resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))
@@ -603,11 +600,6 @@ class _TagCollector(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _unsafe_url(url: str) -> bool:
-    # Browsers decode entities and drop control characters before they look at the scheme.
-    return re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).lower().startswith(UNSAFE_SCHEMES)
-
-
 def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     """Contributor Markdown may hold only harmless HTML, safe URLs and images from the repository."""
     body = _masked_body(doc.body)
@@ -672,13 +664,16 @@ def _check_body_image(doc: Document, ctx: Context, base: Path, pos, alt: str, ur
                     "Prüfe Dateinamen und Pfad; Bilder liegen in content/images/")
 
 
+# The source patterns are a fast first pass; the check of the rendered HTML decides.
+body_safety = with_rendered_check(check_body_safety)
+
 RULES: dict[str, tuple[Rule, ...]] = {
-    CASE: (check_filename, check_references, check_image, check_sections, check_body_safety, check_secure_links),
+    CASE: (check_filename, check_references, check_image, check_sections, body_safety, check_secure_links),
     METHOD: (check_filename, check_references, check_self_reference, check_ranges, check_sections, check_steps,
-             check_body_safety, check_secure_links),
+             body_safety, check_secure_links),
     FORMAT: (check_filename, check_references, check_ranges, check_agenda, check_format_duration, check_sections,
-             check_body_safety, check_secure_links),
-    PAGE: (check_body_safety, check_secure_links),
+             body_safety, check_secure_links),
+    PAGE: (body_safety, check_secure_links),
 }
 
 
