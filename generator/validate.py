@@ -30,6 +30,8 @@ LINK_RE = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)[^)]*\)")
 REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(\s|$)")
 INLINE_CODE_RE = re.compile(r"(`+)(.+?)\1")
 AUTOLINK_RE = re.compile(r"<(https?://[^>\s]+)>")
+# What Markdown turns into a link (<https://…>, <name@example.org>): not an HTML tag for the tag check.
+AUTOLINK_TAG_RE = re.compile(r"<(?:(?:https?|ftp)://[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>", re.I)
 
 TYPE_NAMES = {"string": "einen Text", "integer": "eine ganze Zahl", "boolean": "true oder false",
               "array": "eine Liste", "object": "eine Zuordnung (eingerückte Angaben)", "number": "eine Zahl"}
@@ -604,7 +606,7 @@ def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     """Contributor Markdown may hold only harmless HTML, safe URLs and images from the repository."""
     body = _masked_body(doc.body)
     parser = _TagCollector()
-    parser.feed(body)
+    parser.feed(AUTOLINK_TAG_RE.sub(lambda m: " " * len(m.group(0)), body))
     parser.close()
     for line, column, tag, attrs in parser.found:
         pos = (doc.body_line + line - 1, column)

@@ -1,0 +1,58 @@
+"""Hostile Markdown: every construct that makes an image, a link or an attribute is refused at its line, with
+the message pinned; the check of the rendered HTML refuses each file on its own, without the source patterns."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import pipeline, safety
+from generator.load import load_project
+
+from .conftest import FIXTURES, TODAY, copy_project
+
+HOSTILE = FIXTURES / "hostile"
+EXPECTED: dict[str, list[list]] = yaml.safe_load((HOSTILE / "expected.yml").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("hostile") / "project")
+    shutil.copytree(HOSTILE, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("expected.yml"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def diagnostics_by_path(project: Path) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for d in pipeline.check(project, TODAY):
+        found.setdefault(d.path, []).append(d)
+    return found
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECTED))
+def test_hostile_file_gives_expected_diagnostics(rel: str, diagnostics_by_path) -> None:
+    got = sorted([d.line, d.column, d.code, d.message, d.hint] for d in diagnostics_by_path.get(rel, []))
+    assert got == sorted(EXPECTED[rel])
+
+
+@pytest.mark.parametrize("rel", sorted(rel for rel, expected in EXPECTED.items() if expected))
+def test_rendered_check_alone_refuses_it(rel: str, project: Path) -> None:
+    """Refused at a line the file is expected to be refused at (a raw <div markdown> is the patterns' call:
+    rendered, it is a plain div)."""
+    source = load_project(project)
+    (doc,) = [d for d in source.documents if d.path == rel]
+    rendered = {d.line for d in safety.check_rendered(doc, project, source.site_config)}
+    assert rendered and rendered <= {line for line, *_ in EXPECTED[rel]}
+
+
+def test_no_diagnostics_outside_fixtures(diagnostics_by_path) -> None:
+    assert set(diagnostics_by_path) <= set(EXPECTED)
+
+
+def test_every_fixture_file_is_listed() -> None:
+    files = {p.relative_to(HOSTILE).as_posix() for p in HOSTILE.rglob("*.md")}
+    assert files == set(EXPECTED)
