@@ -22,6 +22,7 @@ from typing import Any, Iterator, Mapping
 
 import yaml
 
+from .csp import protect_site
 from .diagnostics import Diagnostic, error
 from .extensions import with_required
 from .model import Content
@@ -378,6 +379,9 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
                 diagnostics, pages = run_engine(staging, target, root, dirty)
             else:
                 diagnostics, pages = run_engine_apart(staging, target, root)
+        if not diagnostics:
+            # Whatever the engine, every page gets its policy before the search index reads the pages.
+            protect_site(target)
         if not diagnostics and not offline:
             diagnostics = run_pagefind(target, staging)
         if diagnostics:
