@@ -134,6 +134,22 @@ class _Locator:
         return 1, 1
 
 
+def _inside(root: Path, target: Path) -> bool:
+    return target == root.resolve() or root.resolve() in target.parents
+
+
+def _local(doc: Document, root: Path, url: str) -> Path:
+    return ((root / doc.path).parent / html.unescape(url).split("#")[0].split("?")[0]).resolve()
+
+
+def _leaves(root: Path, doc: Document, href: str) -> bool:
+    """True for a relative link (not /…, not #…) that climbs out of the project folder."""
+    text = html.unescape(href).strip()
+    if not text or text.startswith(("#", "/", "\\")) or foreign(text) or unsafe_url(text):
+        return False
+    return not _inside(root, _local(doc, root, text))
+
+
 def _image_problems(doc: Document, root: Path, pos: tuple[int, int], element: Element) -> Iterable[Diagnostic]:
     attrs = dict(element.attrs)
     src = attrs.get("src", "")
@@ -142,8 +158,8 @@ def _image_problems(doc: Document, root: Path, pos: tuple[int, int], element: El
                     "Beschreibe in ![…] in mindestens 5 Zeichen, was auf dem Bild zu sehen ist")
     if foreign(src) or unsafe_url(src):
         return
-    target = ((root / doc.path).parent / html.unescape(src).split("#")[0].split("?")[0]).resolve()
-    if target != root.resolve() and root.resolve() not in target.parents:
+    target = _local(doc, root, src)
+    if not _inside(root, target):
         yield error(doc.path, pos, "outside-repository", f"Das Bild '{src}' liegt außerhalb des Projekts",
                     "Lege das Bild nach content/images/ und verweise relativ darauf")
     elif not target.is_file():
@@ -177,6 +193,10 @@ def _element_problems(doc: Document, root: Path, locate: _Locator, element: Elem
                             "Lade das Bild ins Projekt hoch (content/images/ oder der Ordner des Falls)")
     if tag == "img":
         yield from _image_problems(doc, root, locate.find(dict(element.attrs).get("src", ""), "<img"), element)
+    href = dict(element.attrs).get("href", "")
+    if tag == "a" and _leaves(root, doc, href):
+        yield error(doc.path, locate.find(href), "outside-repository", f"Der Link '{href}' führt aus dem Projekt hinaus",
+                    "Verlinke Einträge relativ, z. B. ../methods/persona.md, oder Adressen mit https://")
 
 
 def check_rendered(doc: Document, root: Path, site_config: Mapping[str, Any]) -> Iterable[Diagnostic]:

@@ -25,26 +25,35 @@ schemes = st.sampled_from(["javascript:", "JaVaScRiPt:", "&#106;avascript:", "ja
                            "data:", "vbscript:", "file:", "DATA:"])
 hosts = st.sampled_from(["//evil.example", "https://evil.example", "HTTPS://EVIL.EXAMPLE", "/\\evil.example",
                          "http:evil.example", "&#47;/evil.example", "ftp://evil.example"])
+# Harmless URLs weigh as much as hostile ones, so that enough entries pass the check for the browser to read.
+harmless = st.sampled_from([IMAGE, "https://example.org/bericht", "mailto:team@example.org", "../methods/persona.md"])
 urls = st.one_of(st.builds(lambda s: f"{s}alert(1)", schemes), st.builds(lambda h: f"{h}/p.gif", hosts),
-                 st.just(IMAGE), st.just("../../../../../etc/passwd"), st.just("https://example.org/bericht"))
-alts = st.sampled_from(["Ein Bild vom Workshop", ""])
-attributes = st.sampled_from(["src", "srcset", "onerror", "onclick", "href", "poster", "style", "data", "formaction"])
-TEMPLATES = [
+                 st.just("../../../../../etc/passwd"), harmless, harmless, harmless)
+alts = st.sampled_from(["Ein Bild vom Workshop", "Foto: das Team am Tisch", "Skizze des Ablaufs", ""])
+attributes = st.sampled_from(["title", "lang", "src", "srcset", "onerror", "onclick", "href", "poster", "style", "data",
+                              "formaction"])
+# Plain Markdown (and the extensions' own syntax), which passes the check whenever its URL is harmless ...
+MARKDOWN = [
     "![{alt}]({url})", "[Ein Link]({url})", "<{url}>", "Siehe ![{alt}][r{n}].\n\n[r{n}]: {url}",
-    "Ein [Verweis][v{n}].\n\n[v{n}]: <{url}> \"Titel\"", '<img src="{url}" alt="{alt}">', '<a href="{url}">x</a>',
+    "Ein [Verweis][v{n}].\n\n[v{n}]: <{url}> \"Titel\"", "!!! note \"Hinweis\"\n    ![{alt}]({url})",
+    "| Bild |\n|:----:|\n| ![{alt}]({url}) |", "Term\n:   ![{alt}]({url})", "<small {attr}=\"{url}\">klein</small>",
+    "*Betonung* und <abbr title=\"Hypertext\">HTML</abbr>", "`<img src={url}>` als Code",
+    "<!---><img src=\"{url}\" alt=\"{alt}\">-->",
+]
+# ... and raw HTML and attribute lists, which the source patterns refuse already.
+RAW = [
+    '<img src="{url}" alt="{alt}">', '<a href="{url}">x</a>',
     "![{alt}](" + IMAGE + "){{ {attr}=\"{url}\" }}", "[Link](https://example.org){{ {attr}=\"{url}\" }}",
     "Ein Absatz.\n{{: {attr}=\"{url}\" }}", "### Teil {n} {{: {attr}=\"{url}\" }}",
     "<div markdown=\"1\">\n![{alt}]({url})\n</div>", "<details markdown=\"1\">\n<summary>Mehr</summary>\n\n![{alt}]({url})\n</details>",
     "<figure markdown>\n![{alt}]({url})\n</figure>", "<mark style=\"background:url({url})\">m</mark>",
     "<svg><image xlink:href=\"{url}\"/></svg>", "<object data=\"{url}\"></object>", "<video poster=\"{url}\"></video>",
     "<form action=\"{url}\"><button formaction=\"{url}\">Los</button></form>",
-    "<!---><img src=\"{url}\" alt=\"{alt}\">-->", "!!! note \"Hinweis\"\n    ![{alt}]({url})",
-    "| Bild |\n|:----:|\n| ![{alt}]({url}) |", "Term\n:   ![{alt}]({url})", "<small {attr}=\"{url}\">klein</small>",
-    "*Betonung* und <abbr title=\"Hypertext\">HTML</abbr>", "`<img src={url}>` als Code",
 ]
+templates = st.one_of(st.sampled_from(MARKDOWN), st.sampled_from(MARKDOWN), st.sampled_from(RAW))
 constructs = st.builds(lambda t, url, alt, attr, n: t.format(url=url, alt=alt, attr=attr, n=n),
-                       st.sampled_from(TEMPLATES), urls, alts, attributes, st.integers(0, 9))
-bodies = st.lists(constructs, min_size=1, max_size=3).map("\n\n".join)
+                       templates, urls, alts, attributes, st.integers(0, 9))
+bodies = st.lists(constructs, min_size=1, max_size=2).map("\n\n".join)
 
 # Runs in the built page: every URL a browser would load, submit or run that leaves the bundle, and every
 # event-handler attribute. Links to other sites are fine; links that run script or leave the bundle are not.
@@ -78,7 +87,7 @@ ORACLE = """bundle => {
   }
   return found;
 }"""
-BATCH = 6
+BATCH = 8
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +128,7 @@ def test_refused_or_harmless_in_the_browser(batch: list[str], project: Path, tab
     broken = {d.path for d in outcome.diagnostics if d.code == "broken-link"}
     if outcome.failed and broken:
         # A reference-style link to a local file passes the check but is not rewritten to the site's folders,
-        # so the engine reports it as broken (a known gap, not a safety one): build the rest.
+        # so the engine reports it as broken and the build stops (a known gap, not a safety one): build the rest.
         for path in broken:
             (project / path).unlink()
         passed = sorted(p.stem for p in (project / "cases").glob("zufall-*.md"))
