@@ -64,10 +64,19 @@ def unsafe_url(url: str) -> bool:
     return re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).lower().startswith(UNSAFE_SCHEMES)
 
 
+def _squeezed(url: str) -> str:
+    # As a browser reads a URL: entities decoded, blanks and control characters dropped, \ read as /.
+    return re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).replace("\\", "/")
+
+
+def protocol_relative(url: str) -> bool:
+    """True for //host/… (also /\\host/…): the host is another one, the scheme that of the page."""
+    return _squeezed(url).startswith("//")
+
+
 def foreign(url: str) -> bool:
     """True for a URL that a browser would fetch from another host (scheme, //host, or /\\host)."""
-    text = re.sub(r"[\s\x00-\x1f]", "", html.unescape(url)).replace("\\", "/")
-    return bool(_SCHEME.match(text)) or text.startswith("//")
+    return bool(_SCHEME.match(_squeezed(url))) or protocol_relative(url)
 
 
 def rendered_body(body: str, site_config: Mapping[str, Any]) -> str:
@@ -185,7 +194,8 @@ def _element_problems(doc: Document, root: Path, locate: _Locator, element: Elem
             continue
         for url in _urls(name, value):
             pos = locate.find(url, html.escape(url))
-            if unsafe_url(url):
+            # From the offline bundle, //host/… is file://host/…, which Windows opens as a network share.
+            if unsafe_url(url) or (name in LINK_ATTRIBUTES and protocol_relative(url)):
                 yield error(doc.path, pos, "unsafe-url", f"Der Link '{url[:40]}' ist nicht erlaubt",
                             "Verlinke nur Adressen, die mit https:// beginnen, oder Seiten dieser Website")
             elif name in RESOURCE_ATTRIBUTES and foreign(url):

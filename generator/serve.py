@@ -15,6 +15,7 @@ from pathlib import Path
 from mkdocs.livereload import LiveReloadServer
 
 from . import pipeline
+from .csp import protect
 from .diagnostics import Diagnostic, format_human
 
 WATCHED = ("cases", "methods", "formats", "content", "mkdocs.yml")
@@ -29,12 +30,12 @@ class _PreviewServer(LiveReloadServer):
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         content = super()._inject_js_into_html(content, epoch)
-        banner = self._banner()
-        if not banner:
-            return content
-        start = content.find(b"<body")
-        start = content.find(b">", start) + 1 if start >= 0 else 0
-        return content[:start] + banner + content[start:]
+        if banner := self._banner():
+            start = content.find(b"<body")
+            start = content.find(b">", start) + 1 if start >= 0 else 0
+            content = content[:start] + banner + content[start:]
+        # The live-reload script and the banner are inline: the page's policy is computed again to allow them.
+        return protect(content.decode("utf-8")).encode("utf-8")
 
 
 def banner_html(diagnostics: tuple[Diagnostic, ...]) -> bytes:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from .test_csp import inline_allowed
+
 CASE = "cases/tischlerei-azubi-werkstattvideos.md"
 PAGE = "faelle/tischlerei-azubi-werkstattvideos/"
 
@@ -76,6 +78,8 @@ def test_edit_shows_and_errors_show_as_banner(server) -> None:
     edit(project, "district: erzgebirgskreis", "district: erzgebirge")
     assert wait_for(lambda: "role=\"alert\"" in fetch(port, PAGE), PATIENCE) is not None
     assert "error[unknown-value]" in fetch(port, PAGE)
+    # The live-reload script and the banner's styles are inline: the served page's policy allows them.
+    assert inline_allowed(fetch(port, PAGE))
     assert process.poll() is None
 
     edit(project, "district: erzgebirge", "district: erzgebirgskreis")
