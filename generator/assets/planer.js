@@ -95,17 +95,18 @@
       return { plan: plan, notes: notes, params: params };
     }
 
+    // Written by hand rather than with URLSearchParams, which would escape ":" and "~" and make links unreadable.
     function serialise(plan) {
-      var params = new URLSearchParams();
-      if (plan.start !== DEFAULT_START) params.set("start", plan.start);
-      if (plan.people) params.set("n", String(plan.people));
+      var parts = [];
+      var put = function (key, value) { parts.push(key + "=" + encodeURIComponent(value).replace(/%3A/g, ":")); };
+      if (plan.start !== DEFAULT_START) put("start", plan.start);
+      if (plan.people) put("n", String(plan.people));
       plan.blocks.forEach(function (b) {
-        if (b.kind === "day") params.append("b", "|");
-        else if (b.kind === "free") params.append("b", "~" + b.title + ":" + b.minutes);
-        else params.append("b", b.slug + ":" + b.minutes);
+        if (b.kind === "day") put("b", "|");
+        else if (b.kind === "free") put("b", "~" + b.title + ":" + b.minutes);
+        else put("b", b.slug + ":" + b.minutes);
       });
-      var text = params.toString();
-      return text ? "?" + text : "";
+      return parts.length ? "?" + parts.join("&") : "";
     }
 
     function remember(query) {
