@@ -38,7 +38,7 @@ def format_item(fmt: Any) -> dict[str, Any]:
 
 
 def planner_data(content: Content, url: Callable[[str], str], formats: Iterable[Any] = ()) -> dict[str, Any]:
-    """The planner's embedded JSON: every method by title, every format; ``formats`` until Content has them."""
+    """The planner's embedded JSON: every method by title, every format in ``formats``."""
     methods = sorted(content.methods, key=lambda m: m.title.lower())
     return {"methods": [method_item(m, url) for m in methods], "formats": [format_item(f) for f in formats]}
 

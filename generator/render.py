@@ -360,7 +360,8 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     files[planner.PAGE] = r.page("planer.md.j2", planner.PAGE, front_matter=_front_matter(
         "Workshop planen", "Ablauf mit Uhrzeiten, Gruppengrößen, Materialliste und allen Karten als ein PDF.",
         # Material's offline search would index the planner's controls (its exclusion stops at a nested div).
-        hide=("navigation", "toc"), search={"exclude": True}), data=planner.planner_data(content, functools.partial(r.env.globals["url"], planner.PAGE)),
+        hide=("navigation", "toc"), search={"exclude": True}), data=planner.planner_data(content, functools.partial(r.env.globals["url"], planner.PAGE),
+                                                                    content.formats),
         offline_cards=planner.OFFLINE_CARDS)
     files.update(data.open_data(content, schemas))
     license_default = default_license(content.config)

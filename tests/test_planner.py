@@ -234,22 +234,12 @@ def test_the_link_from_a_method_page_needs_no_javascript_there(new_page, site_ur
     assert page.get_by_role("link", name="Zum Plan hinzufügen").get_attribute("href") == f"../../planer/?add={slug}"
 
 
-def test_starting_from_a_format(new_page, site_url: str) -> None:  # noqa: F811
-    """Formats are not in the page data until the content type is wired in: the test puts one there."""
+def test_a_format_page_opens_its_agenda_in_the_planner(new_page, site_url: str) -> None:  # noqa: F811
     source = REPO / "formats" / "workshop-abend.md"
     fmt = yaml.safe_load(source.read_text("utf-8").split("---\n")[1])
-    entry = {"slug": "workshop-abend", "title": fmt["title"], "participants": [fmt["participants"]["min"], fmt["participants"]["max"]],
-             "agenda": [{k: v for k, v in b.items() if k != "note"} for b in fmt["agenda"]]}
     page = new_page()
-
-    def with_format(route) -> None:
-        html = route.fetch().text()
-        assert '"formats": []' in html
-        route.fulfill(body=html.replace('"formats": []', '"formats": [' + json.dumps(entry) + "]"),
-                      content_type="text/html; charset=utf-8")
-
-    page.route("**/planer/?format=*", with_format)
-    page.goto(f"{site_url}planer/?format=workshop-abend")
+    page.goto(f"{site_url}formate/{source.stem}/")
+    page.locator("a[data-cimis-planner]").click()
     page.wait_for_selector("[data-cimis-planer]:not([hidden])")
     names = [METHODS[b["method"]]["title"] if "method" in b else b["title"] for b in fmt["agenda"]]
     assert titles(page) == names
