@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import build as engines
-from . import cards, new
+from . import cards, new, planner
 from .diagnostics import Diagnostic, sort_key
 from .fit import check_fit
 from .guide import render_guide
@@ -96,6 +96,8 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     tree = render_site(content, index, published_schemas(content, today), assets, guide, search_page=not offline,
                        directory_urls=not offline, links_from_source=engine == "zensical")
     tree = replace(tree, files={**tree.files, **cards.site_files(content)})
+    if offline:  # file:// forbids the planner to fetch card PDFs: the bundle gets them as a script
+        tree = replace(tree, files={**tree.files, **planner.offline_cards(content, tree.files)})
     out = out or root / "site"
     rendered = time.perf_counter()
     result = engines.publish(content, tree, out, staging, offline, incremental, engine)

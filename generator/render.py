@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import data
+from . import data, planner
 from .districtmap import DistrictMap, district_map
 from .filters import case_filters, filter_groups, format_filters, method_filters
 from .link import Index
@@ -36,6 +36,7 @@ NAV = (
     ("Methoden", "methoden/index.md"),
     ("Formate", "formate/index.md"),
     ("Karten", "karten/index.md"),
+    ("Planer", planner.PAGE),
     ("Matrix", "matrix/index.md"),
     ("Entdecken", (("Regionen", "regionen/index.md"), ("Branchen", "branchen/index.md"),
                    ("Teilmärkte", "teilmaerkte/index.md"), ("Themen", "themen/index.md"),
@@ -356,6 +357,12 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     for vocabulary in SECTIONS:
         files.update(r.facet_pages(vocabulary))
     files["matrix/index.md"] = r.matrix_page()
+    files[planner.PAGE] = r.page("planer.md.j2", planner.PAGE, front_matter=_front_matter(
+        "Workshop planen", "Ablauf mit Uhrzeiten, Gruppengrößen, Materialliste und allen Karten als ein PDF.",
+        # Material's offline search would index the planner's controls (its exclusion stops at a nested div).
+        hide=("navigation", "toc"), search={"exclude": True}), data=planner.planner_data(content, functools.partial(r.env.globals["url"], planner.PAGE),
+                                                                    content.formats),
+        offline_cards=planner.OFFLINE_CARDS)
     files.update(data.open_data(content, schemas))
     license_default = default_license(content.config)
     files["daten/index.md"] = r.page(

@@ -18,6 +18,7 @@ STAGES = (
     "districtmap",  # districts + case counts → schematic map of Saxony
     "cards",  # method records → card layout and PDFs
     "fit",  # documents + card layout → print-fit diagnostics
+    "planner",  # records → the workshop planner's data (and the offline bundle's card script)
     "render",  # records + index → staged pages
     "new",  # schema → new entry (template or questions)
     "guide",  # schema + vocabularies → contributor guide

@@ -46,6 +46,10 @@ def page_types() -> dict[str, str]:
         "phase": f"phasen/{method['phases'][0]}/",
         "matrix": "matrix/",
         "karten": "karten/",
+        "planer": "planer/",
+        # A plan with a free block, a second day and, for 40 people, group-size warnings.
+        "planer-mit-plan": "planer/?" + urlencode([("n", 40), ("b", method["slug"]), ("b", "~Pause:15"), ("b", "|"),
+                                                   ("b", _front_matter("methods")[1]["slug"])]),
         "mitmachen": "mitmachen/",
         "daten": "daten/",
         "ueber": "ueber/",

@@ -87,6 +87,10 @@ def use_the_page(page, traffic: Traffic, path: str) -> None:
     if path.startswith("suche/"):
         page.wait_for_selector(".pagefind-ui__result")
         traffic.settle(page)
+    if path.startswith("planer/") and page.locator("[data-cimis-block]").count():
+        with page.expect_download():  # the deck loads pdf-lib and the cards: from the site itself
+            page.locator("[data-cimis-deck]").click()
+        traffic.settle(page)
 
 
 @pytest.fixture(scope="module")
