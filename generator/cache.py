@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 
 def cache_dir(part: str) -> Path | None:
@@ -37,5 +38,30 @@ def save_keys(part: str, keys: Iterable[str]) -> None:
         with os.fdopen(handle, "w", encoding="ascii") as file:
             file.write("\n".join(sorted(keys)))
         os.replace(name, folder / "keys")
+    except OSError:
+        pass
+
+
+def load_values(part: str) -> dict[str, Any]:
+    """Values saved by ``save_values`` (key → JSON value); empty when there is no cache or it cannot be read."""
+    folder = cache_dir(part)
+    try:
+        data = json.loads((folder / "values.json").read_text("utf-8")) if folder else {}
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_values(part: str, values: Mapping[str, Any]) -> None:
+    """Replace the saved values atomically; a cache that cannot be written is simply not used."""
+    folder = cache_dir(part)
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump(values, file, ensure_ascii=False, separators=(",", ":"))
+        os.replace(name, folder / "values.json")
     except OSError:
         pass

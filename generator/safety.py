@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
+import json
 import re
+import sys
 from dataclasses import dataclass
+from importlib import metadata
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -77,6 +82,43 @@ def protocol_relative(url: str) -> bool:
 def foreign(url: str) -> bool:
     """True for a URL that a browser would fetch from another host (scheme, //host, or /\\host)."""
     return bool(_SCHEME.match(_squeezed(url))) or protocol_relative(url)
+
+
+Parsed = tuple[list[Element], bool]
+
+
+def _fingerprint(site_config: Mapping[str, Any]) -> str:
+    """What besides a body decides its elements: the Markdown settings, this code and the Markdown packages."""
+    digest = hashlib.sha256(json.dumps(markdown_settings(site_config), sort_keys=True, default=str).encode())
+    for module in (__file__, sys.modules[markdown_settings.__module__].__file__):
+        digest.update(Path(module).read_bytes())
+    for package in ("markdown", "pymdown-extensions"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{package} {metadata.version(package)}".encode())
+    return digest.hexdigest()
+
+
+def parsed_bodies(bodies: Mapping[str, str], site_config: Mapping[str, Any],
+                  known: Mapping[str, Any]) -> tuple[dict[str, Parsed], dict[str, Any]]:
+    """The elements of every body (path → body), and the cache to keep for the next run.
+
+    Rendering is most of a large check and its result depends only on the body, the settings and the
+    code, all in the key; what the elements point to (files, the repository's bounds) is checked afresh.
+    """
+    base = _fingerprint(site_config)
+    names, settings = markdown_settings(site_config)
+    md = markdown.Markdown(extensions=names, extension_configs=settings)
+    parsed, keep = {}, {}
+    for path, body in bodies.items():
+        key = hashlib.sha256(f"{base}\0{body}".encode()).hexdigest()
+        if key in known:
+            found, closed = known[key]
+            parsed[path] = ([Element(tag, tuple(map(tuple, attrs))) for tag, attrs in found], closed)
+        else:
+            md.reset()
+            parsed[path] = elements(md.convert(body))
+        keep[key] = [[[e.tag, [list(a) for a in e.attrs]] for e in parsed[path][0]], parsed[path][1]]
+    return parsed, keep
 
 
 def rendered_body(body: str, site_config: Mapping[str, Any]) -> str:
@@ -209,11 +251,15 @@ def _element_problems(doc: Document, root: Path, locate: _Locator, element: Elem
                     "Verlinke Einträge relativ, z. B. ../methods/persona.md, oder Adressen mit https://")
 
 
-def check_rendered(doc: Document, root: Path, site_config: Mapping[str, Any]) -> Iterable[Diagnostic]:
-    """Problems in the HTML the build makes of ``doc``'s body: elements, attributes, URLs and images."""
+def check_rendered(doc: Document, root: Path, site_config: Mapping[str, Any],
+                   parsed: Parsed | None = None) -> Iterable[Diagnostic]:
+    """Problems in the HTML the build makes of ``doc``'s body: elements, attributes, URLs and images.
+
+    ``parsed`` is the body's elements when already known (``parsed_bodies``).
+    """
     if not doc.body.strip():
         return
-    found, closed = elements(rendered_body(doc.body, site_config))
+    found, closed = parsed if parsed is not None else elements(rendered_body(doc.body, site_config))
     locate = _Locator(doc)
     for element in found:
         yield from _element_problems(doc, root, locate, element)
@@ -232,7 +278,7 @@ def with_rendered_check(first_pass: Rule) -> Rule:
     def check_body_safety(doc: Document, ctx: Any) -> Iterable[Diagnostic]:
         found = list(first_pass(doc, ctx))
         seen = {(d.path, d.line, d.code) for d in found}
-        for diagnostic in check_rendered(doc, Path(ctx.root), ctx.site_config):
+        for diagnostic in check_rendered(doc, Path(ctx.root), ctx.site_config, ctx.parsed.get(doc.path)):
             if (diagnostic.path, diagnostic.line, diagnostic.code) not in seen:
                 seen.add((diagnostic.path, diagnostic.line, diagnostic.code))
                 found.append(diagnostic)

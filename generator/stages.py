@@ -5,11 +5,12 @@ circle, so data can only flow forward: load → validate → records → … →
 """
 
 # Shared leaves: data types and declarations every stage may use. A leaf imports only earlier leaves.
-LEAVES = ("diagnostics", "model", "schema", "cache", "templating")
+LEAVES = ("diagnostics", "model", "schema", "cache", "templating", "extensions")
 
 # The pipeline, then the tools built on it, then the command line.
 STAGES = (
     "load",  # files → documents with source positions
+    "safety",  # document bodies → the HTML the engine makes of them, checked against the allowlist
     "validate",  # documents → diagnostics (JSON Schema and rules)
     "records",  # valid documents → typed records
     "link",  # records → cross-reference index
@@ -22,6 +23,7 @@ STAGES = (
     "render",  # records + index → staged pages
     "new",  # schema → new entry (template or questions)
     "guide",  # schema + vocabularies → contributor guide
+    "csp",  # built pages → pages carrying their Content-Security-Policy
     "build",  # staged tree → site/ (engine run, atomic swap)
     "pipeline",  # the stages wired together
     "serve",  # live preview over the pipeline

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import jinja2
 import yaml
@@ -24,15 +25,15 @@ def escape_markdown(text: Any) -> str:
 
 
 @cache
-def _display_words() -> str:
-    return resources.files("generator").joinpath("templates", "labels.yml").read_text("utf-8")
+def labels() -> Mapping[str, Any]:
+    """Display words: templates/labels.yml plus the German labels of the schemas' fixed values.
 
-
-def labels() -> dict:
-    """Display words: templates/labels.yml plus the German labels of the schemas' fixed values."""
-    words = yaml.safe_load(_display_words())
+    Both are package files read once per process (a card or page asks for them thousands of times);
+    the mapping is read-only because every caller shares it.
+    """
+    words = yaml.safe_load(resources.files("generator").joinpath("templates", "labels.yml").read_text("utf-8"))
     words.update(schema.value_labels())
-    return words
+    return MappingProxyType(words)
 
 
 def page_environment() -> jinja2.Environment:

@@ -15,8 +15,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 import jsonschema
 
+from . import safety
 from . import schema as schemas
-from .cache import load_keys, save_keys
+from .cache import load_keys, load_values, save_keys, save_values
 from .diagnostics import Diagnostic, closest, did_you_mean, error, sort_key, warning
 from .load import FENCE_RE, SLUG_RE, image_folders, ordered_items, printed_step, reference_slugs
 from .model import CASE, FORMAT, METHOD, PAGE, VOCABULARY, Document, Source, jsonable
@@ -47,6 +48,7 @@ class Context:
     references: Mapping[str, frozenset[str]]  # content folder → slugs, for x-reference fields
     method_durations: Mapping[str, tuple[int, int]]  # the duration of every method that states one
     site_config: Mapping[str, Any] = field(default_factory=dict)
+    parsed: Mapping[str, Any] = field(default_factory=dict)  # path → elements of the rendered body
 
 
 Rule = Callable[[Document, Context], Iterable[Diagnostic]]
@@ -77,8 +79,12 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     else:
         found.extend(source.config.problems)
         found.extend(check_config(source.config))
+    # The rendered bodies' elements, by content hash: rendering is most of a large check.
+    bodies = {d.path: d.body for d in source.documents if d.data is not None and d.body.strip()}
+    parsed, keep = safety.parsed_bodies(bodies, source.site_config, load_values("rendered"))
+    save_values("rendered", keep)
     context = Context(Path(source.root), today, vocabularies, reference_slugs(source), _method_durations(source),
-                      source.site_config)
+                      source.site_config, parsed)
     # References to other entries are checked by check_references against a set: as a schema enum they
     # cost (entries × methods) comparisons.
     resolved = {kind: _validator(schemas.resolve_schema(kind, vocabularies, today))

@@ -72,3 +72,17 @@ def test_open_tag_at_the_end_of_a_body_is_not_closed() -> None:
 def test_abruptly_closed_comment_hides_nothing() -> None:
     found, _ = safety.elements('<!---><img src="//evil.example/x.png">-->')
     assert [e.tag for e in found] == ["img"]
+
+
+def test_rendered_cache_gives_what_rendering_gives_and_follows_the_settings() -> None:
+    from generator.safety import parsed_bodies
+
+    bodies = {"cases/a.md": "Text <img src=\"x.png\" onerror=\"y()\">\n\n[l](javascript:x)\n", "cases/b.md": "## Ablauf\n"}
+    fresh, keep = parsed_bodies(bodies, {}, {})
+    again, kept = parsed_bodies(bodies, {}, keep)
+    assert again == fresh and kept == keep
+    assert any(e.tag == "img" and ("onerror", "y()") in e.attrs for e in fresh["cases/a.md"][0])
+    # A stale entry under a key the current settings do not make is never used.
+    poisoned = {key: [[], True] for key in keep}
+    other, other_keep = parsed_bodies(bodies, {"markdown_extensions": ["abbr", "footnotes"]}, poisoned)
+    assert set(other_keep).isdisjoint(keep) and other == fresh
