@@ -191,7 +191,11 @@ def use(page, path: str) -> None:
         group = page.locator("[data-cimis-facets] details[data-facet]").last
         if not group.evaluate("el => el.open"):
             group.locator("summary").click()
-        box = group.locator("input[type=checkbox]").first
+        # A value that not every entry has, so that choosing it must hide some.
+        boxes = group.locator("input[type=checkbox]")
+        counts = [int(re.sub(r"\D", "", boxes.nth(i).locator("xpath=ancestor::label[1]").locator(
+            "[data-cimis-count]").inner_text()) or -1) for i in range(boxes.count())]
+        box = boxes.nth(next((i for i, n in enumerate(counts) if 0 <= n < before), 0))
         box.uncheck() if box.is_checked() else box.check()
         page.wait_for_timeout(100)
         assert visible_entries(page) != before, f"{path}: the filter did not filter"

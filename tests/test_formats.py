@@ -15,11 +15,12 @@ from pypdf import PdfReader
 from generator import pipeline
 
 from .browser import browser, new_page, serve  # noqa: F401 (fixtures)
-from .conftest import FORMAT_CASE, FORMAT_FIXTURES, TODAY
+from .conftest import FORMAT_CASE, FORMAT_FIXTURES, REPO, TODAY
 from .test_new_and_guide import answers
 from .test_site import METHODS, front_matter
 
-FORMATS = {p.stem: front_matter(p) for p in sorted(FORMAT_FIXTURES.glob("*.md"))}
+# The site under test holds the shipped formats and the two written for these tests.
+FORMATS = {p.stem: front_matter(p) for p in sorted([*FORMAT_FIXTURES.glob("*.md"), *(REPO / "formats").glob("*.md")])}
 DAY_ONE = "ideenabend-test"
 TWO_DAYS = "zwei-tage-werkstatt"
 
@@ -134,7 +135,8 @@ def test_exports_hold_the_formats_and_match_the_published_schemas(formats_site: 
     jsonschema.Draft7Validator(json.loads((data / "faelle.schema.json").read_text("utf-8"))).validate(cases)
     rows = list(csv.DictReader(io.StringIO((data / "formate.csv").read_text("utf-8-sig")), delimiter=";"))
     assert [r["slug"] for r in rows] == sorted(FORMATS)
-    assert rows[0]["agenda"].startswith("title=Begrüßung, minutes=15, note=") and " / method=wie-koennen-wir" in rows[0]["agenda"]
+    row = next(r for r in rows if r["slug"] == DAY_ONE)
+    assert row["agenda"].startswith("title=Begrüßung, minutes=15, note=") and " / method=wie-koennen-wir" in row["agenda"]
     listing = {a["href"] for a in html(formats_site, "daten").select("article a[href]")}
     assert {"formate.json", "formate.csv", "formate.schema.json", "format.schema.json"} <= listing
 
