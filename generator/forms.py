@@ -112,7 +112,8 @@ def _example(rule: Mapping[str, Any], choices: tuple[Choice, ...]) -> str:
 
 def _limits(rule: Mapping[str, Any]) -> dict[str, int]:
     keys = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems")
-    return {k: rule[k] for k in keys if isinstance(rule.get(k), int)}
+    # A maximum that moves with the date (the year) is checked, not printed: the issue forms stay the same.
+    return {k: rule[k] for k in keys if isinstance(rule.get(k), int) and not (k == "maximum" and "x-maximum" in rule)}
 
 
 def _widget(rule: Mapping[str, Any]) -> str:

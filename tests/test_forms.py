@@ -14,7 +14,9 @@ from generator import pipeline
 
 from .browser import PHONE, browser, new_page, serve, site_url  # noqa: F401 (fixtures)
 from .conftest import REPO, TODAY, copy_project
+from .test_accessibility import axe_pages, report, run_axe  # noqa: F401 (fixture)
 from .test_cli import cimis
+from .test_privacy import Traffic, assert_private
 
 
 def label(text: str) -> re.Pattern:
@@ -255,3 +257,56 @@ def test_mail_hand_off_when_a_contact_is_set(new_page, changed_project: Path) ->
             page.get_by_role("button", name="Datei herunterladen").click()
         assert download.value.suggested_filename == f"{CASE_SLUG}.md"
         assert Path(download.value.path()).read_text("utf-8") == output_text(page)
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_case_form_has_no_wcag_violations_with_errors_and_when_valid(axe_pages, site_url: str, width: str) -> None:  # noqa: F811
+    """Empty is covered with every page type; here the form shows its messages, then a valid file."""
+    page = axe_pages[width]
+    page.goto(site_url + "mitmachen/fall/")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_selector("form[data-cimis-form]:not([hidden])")
+    page.get_by_role("button", name="Angaben prüfen").click()
+    runs = {"errors": run_axe(page)}
+    fill_case(page)
+    page.get_by_role("button", name="Angaben prüfen").click()
+    assert page.locator("[data-cimis-summary]").is_hidden()
+    runs["valid"] = run_axe(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], "the page scrolls sideways"
+    failures = report(f"case form ({width})", "mitmachen/fall/", runs)
+    assert not failures, "\n".join(failures)
+
+
+def test_method_form_with_errors_has_no_wcag_violations(axe_pages, site_url: str) -> None:  # noqa: F811
+    page = axe_pages["phone"]
+    page.goto(site_url + "mitmachen/methode/")
+    page.wait_for_selector("form[data-cimis-form]:not([hidden])")
+    type_text(page, "Titel der Karte", "X")
+    page.get_by_role("button", name="Angaben prüfen").click()
+    runs = {"errors": run_axe(page)}
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], "the page scrolls sideways"
+    failures = report("method form (phone)", "mitmachen/methode/", runs)
+    assert not failures, "\n".join(failures)
+
+
+def test_filling_and_saving_a_case_stays_on_the_site(browser, site_url: str) -> None:  # noqa: F811
+    """Typing, checking, downloading and copying request nothing from another host; only the links would."""
+    context = browser.new_context(service_workers="block", accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url.rstrip("/"))
+    traffic = Traffic(context, site_url)
+    traffic.current = "form"
+    page = context.new_page()
+    try:
+        page.goto(site_url + "mitmachen/fall/")
+        fill_case(page)
+        page.get_by_role("button", name="Angaben prüfen").click()
+        with page.expect_download():
+            page.get_by_role("button", name="Datei herunterladen").click()
+        page.get_by_role("button", name="Text kopieren").click()
+        page.wait_for_function("() => document.querySelector('[data-cimis-announce]').textContent !== ''")
+        assert page.evaluate("navigator.clipboard.readText()") == output_text(page)
+        traffic.settle(page)
+        assert_private(page, traffic, "form")
+    finally:
+        context.close()
