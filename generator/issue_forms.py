@@ -64,7 +64,7 @@ def _path(name: str, slot: int | None = None) -> tuple[str | int, ...]:
 
 
 def _element_id(path: tuple) -> str:
-    return "_".join(re.sub(r"[^a-z0-9]+", "-", transliterate(str(p))).strip("-") for p in path)
+    return "_".join(re.sub(r"[^a-z0-9_]+", "-", transliterate(str(p))).strip("-") for p in path)
 
 
 def _description(c: Control, w: Mapping[str, Any]) -> str:
@@ -346,7 +346,7 @@ def entry_from_issue(root: Path, text: str, today: dt.date) -> FromIssue:
     answers = parse_body(text, {e.label for e in found})
     data: dict[str, Any] = {}
     sections: dict[str, str] = {}
-    problems: list[tuple[str, str, str | None]] = []
+    problems: list[str] = []
     slug, consent = "", False
     for e in found:
         answer = answers.get(e.label, "")
@@ -358,7 +358,7 @@ def entry_from_issue(root: Path, text: str, today: dt.date) -> FromIssue:
             continue
         value, problem = _value(e, answer, today)
         if problem:
-            problems.append(("issue-value", problem, "Bearbeite das Issue und korrigiere die Angabe"))
+            problems.append(problem)
         if value is None:
             continue
         if e.path[0] == "section":
@@ -375,16 +375,19 @@ def entry_from_issue(root: Path, text: str, today: dt.date) -> FromIssue:
                          f"Der Dateiname „{slug[:60]}“ ist ungültig",
                          "Nutze nur Kleinbuchstaben, Ziffern und Bindestriche, z. B. " + safe),))
     rel = f"{folder}/{slug}.md"
+    diagnostics = [error(rel, (1, 1), "issue-value", problem, "Bearbeite das Issue und korrigiere die Angabe")
+                   for problem in problems]
     if (root / rel).exists():
-        problems.append(("existing-entry", f"Die Datei {rel} gibt es schon",
-                         "Wähle im Issue einen anderen Dateinamen; Änderungen an bestehenden Einträgen gehen über einen Pull Request"))
+        diagnostics.append(error(rel, (1, 1), "existing-entry", f"Die Datei {rel} gibt es schon",
+                                 "Wähle im Issue einen anderen Dateinamen; Änderungen an bestehenden Einträgen gehen "
+                                 "über einen Pull Request"))
     if any(e.widget == "consent" for e in found) and not consent:
-        problems.append(("no-consent", "Das Einverständnis der genannten Personen und Organisationen ist nicht bestätigt",
-                         "Nenne nur, wer zugestimmt hat, und setze dann das Häkchen im Issue"))
+        diagnostics.append(error(rel, (1, 1), "no-consent",
+                                 "Das Einverständnis der genannten Personen und Organisationen ist nicht bestätigt",
+                                 "Nenne nur, wer zugestimmt hat, und setze dann das Häkchen im Issue"))
     body = "\n".join(f"## {s.title}\n\n{sections[s.title]}\n" for s in schemas.body_sections(kind)
                      if s.title in sections)
     entry = "---\n" + front_matter_yaml(_ordered(data, project.schemas[kind])) + "---\n" + (f"\n{body}" if body else "")
-    diagnostics = [error(rel, (1, 1), code, message, hint) for code, message, hint in problems]
     diagnostics += [d for d in _check_entry(root, rel, kind, entry, today) if d.path == rel]
     return FromIssue(rel, None if has_errors(diagnostics) else entry, tuple(diagnostics))
 
