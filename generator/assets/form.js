@@ -360,7 +360,10 @@
       var name = el.dataset.cimisErrorFor;
       var message = isTouched(name) ? found.get(name) || "" : "";
       el.textContent = message;
-      controlsFor(name).forEach(function (control) {
+      // Only a field itself is marked invalid; a list's message (too few steps) is not about its first field.
+      var fields = name === "slug" || name === "consent" ? controlsFor(name)
+        : Array.from(form.querySelectorAll('[name="' + CSS.escape(name) + '"]'));
+      fields.forEach(function (control) {
         if (message) control.setAttribute("aria-invalid", "true");
         else control.removeAttribute("aria-invalid");
       });
