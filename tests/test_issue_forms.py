@@ -3,6 +3,7 @@ passes check; hostile bodies are refused with a German diagnostic, no traceback 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,16 @@ def test_text_fields_keep_shell_and_expression_text_literally(project: Path, tmp
     assert data["title"] == title
     schema_keys = set(yaml.safe_load((REPO / "generator" / "schemas" / "case.schema.json").read_text("utf-8"))["properties"])
     assert set(data) <= schema_keys
+
+
+def test_issue_workflow_keeps_the_issue_text_out_of_scripts() -> None:
+    """The body reaches the job only through an environment variable; every action is pinned to a commit."""
+    text = (REPO / ".github" / "workflows" / "beitrag-aus-issue.yml").read_text("utf-8")
+    workflow = yaml.safe_load(text)
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    assert all("${{" not in step.get("run", "") for step in steps)
+    assert any(step.get("env", {}).get("ISSUE_BODY") == "${{ github.event.issue.body }}" for step in steps)
+    assert all(re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", step["uses"]) for step in steps if "uses" in step)
+    assert workflow["permissions"] == {}
+    assert any("cimis from-issue" in step.get("run", "") for step in steps)
+    assert any("cimis check" in step.get("run", "") for step in steps)
