@@ -95,8 +95,9 @@ def _choices(rule: Mapping[str, Any], content: Content) -> tuple[Choice, ...]:
     if name := rule.get("x-vocabulary"):
         vocabulary = content.vocabularies.get(name)
         return tuple(Choice(e.slug, e.label) for e in vocabulary.entries) if vocabulary else ()
-    if rule.get("x-reference") == "methods":
-        return tuple(Choice(m.slug, m.title) for m in sorted(content.methods, key=lambda m: m.title.lower()))
+    if reference := rule.get("x-reference"):  # a content folder: methods, formats
+        entries = getattr(content, reference, ())
+        return tuple(Choice(e.slug, e.title) for e in sorted(entries, key=lambda e: e.title.lower()))
     labels = rule.get("x-labels", {})
     return tuple(Choice(str(v), labels.get(v, str(v))) for v in rule.get("enum", ()))
 
@@ -172,6 +173,8 @@ def build_form(kind: str, content: Content, schema: Mapping[str, Any]) -> Form:
     needed = set(schema.get("required", ()))
     controls = [_control(key, rule, key in needed, content)
                 for key, rule in schema["properties"].items() if rule.get("x-form", True)]
+    # A choice with nothing to choose from (no formats written yet) is left out until there is.
+    controls = [c for c in controls if c.choices or c.widget not in ("select", "choices", "search-choices")]
     sections = tuple(_section(s) for s in schemas.body_sections(kind))
     existing = sorted(c.slug for c in content.cases) if kind == "case" else sorted(m.slug for m in content.methods)
     data = {"kind": kind, "folder": folder, "schema": schema, "body": schema.get("x-body", {}),
