@@ -177,12 +177,22 @@ def build_form(kind: str, content: Content, schema: Mapping[str, Any]) -> Form:
     controls = [c for c in controls if c.choices or c.widget not in ("select", "choices", "search-choices")]
     sections = tuple(_section(s) for s in schemas.body_sections(kind))
     existing = sorted(c.slug for c in content.cases) if kind == "case" else sorted(m.slug for m in content.methods)
-    data = {"kind": kind, "folder": folder, "schema": schema, "body": schema.get("x-body", {}),
+    data = {"kind": kind, "folder": folder, "schema": _without_empty_enums(schema), "body": schema.get("x-body", {}),
             "rules": body_rules(), "existing": existing, "github": github_new_url(content.config, folder),
             "contact": contact(content.config)}
     return Form(kind, folder, tuple(c for c in controls if c.required), tuple(c for c in controls if not c.required),
                 tuple(s for s in sections if s.required), tuple(s for s in sections if not s.required),
                 any(c.consent for c in controls), data)
+
+
+def _without_empty_enums(node: Any) -> Any:
+    """The schema with ``enum: []`` (no formats written yet) as ``not: {}``: the same rule, which ajv accepts."""
+    if isinstance(node, dict):
+        return {k: _without_empty_enums(v) for k, v in node.items() if not (k == "enum" and v == [])} | \
+            ({"not": {}} if node.get("enum") == [] else {})
+    if isinstance(node, list):
+        return [_without_empty_enums(v) for v in node]
+    return node
 
 
 def body_rules() -> dict[str, Any]:
