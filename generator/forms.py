@@ -198,7 +198,8 @@ def _without_empty_enums(node: Any) -> Any:
 def body_rules() -> dict[str, Any]:
     """The check's own patterns for file names and unsafe Markdown, for the browser (Python and JS read them alike)."""
     # Imported here: validate → fit → cards → render → forms would otherwise be a circle at import time.
-    from .validate import ATTR_LIST_RE, LINK_RE, PLACEHOLDER_RE, REF_DEF_RE, UNSAFE_SCHEMES
+    from .safety import UNSAFE_SCHEMES
+    from .validate import ATTR_LIST_RE, LINK_RE, PLACEHOLDER_RE, REF_DEF_RE
 
     return {"slug": SLUG_RE.pattern, "placeholder": PLACEHOLDER_RE.pattern, "link": LINK_RE.pattern,
             "reference": REF_DEF_RE.pattern, "attribute": ATTR_LIST_RE.pattern, "heading": HEADING_RE.pattern,
