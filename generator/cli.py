@@ -49,7 +49,11 @@ def _parser() -> argparse.ArgumentParser:
                             "Schneidmarken, für beidseitigen Druck (Standard: a6)")
     cards.add_argument("--out", type=Path, help="PDF-Datei (Standard: karten-<layout>.pdf im aktuellen Ordner)")
     cards.add_argument("slugs", nargs="*", metavar="SLUG", help="nur diese Methoden, z. B. persona (Standard: alle)")
-    for sub in (check, build, serve, new, guide, cards):
+    forms = commands.add_parser("issue-forms", help="GitHub-Issue-Vorlagen für Fall und Methodenkarte aus den Schemas")
+    forms.add_argument("--out", type=Path, help="Zielordner (Standard: .github/ISSUE_TEMPLATE im Projektordner)")
+    from_issue = commands.add_parser("from-issue", help="Text eines Issues aus einer Vorlage → Datei in cases/ oder methods/")
+    from_issue.add_argument("body", type=Path, metavar="BODY_FILE", help="Datei mit dem Text des Issues")
+    for sub in (check, build, serve, new, guide, cards, forms, from_issue):
         sub.add_argument("--root", type=Path, default=Path("."), help="Projektordner (Standard: aktueller Ordner)")
     return parser
 
@@ -158,7 +162,42 @@ def _cards(args, today: dt.date) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": _check, "build": _build, "serve": _serve, "new": _new, "guide": _guide, "cards": _cards}
+def _issue_forms(args, today: dt.date) -> int:
+    from . import issue_forms
+
+    project = issue_forms.load_checked(args.root, today)
+    if project.content is None:
+        _report(project.diagnostics, "human")
+        print("Keine Issue-Vorlagen geschrieben, erst die Inhalte korrigieren.", file=sys.stderr)
+        return EXIT_CONTENT
+    out = args.out or args.root / ".github" / "ISSUE_TEMPLATE"
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in issue_forms.issue_form_files(project).items():
+        (out / name).write_text(text, "utf-8")
+        print(f"{(out / name).as_posix()} geschrieben.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _from_issue(args, today: dt.date) -> int:
+    from . import issue_forms
+
+    try:
+        text = args.body.read_bytes()[: issue_forms.MAX_BODY_CHARS * 4 + 4].decode("utf-8", errors="replace")
+    except OSError as exc:
+        print(f"cimis: Die Datei '{args.body}' lässt sich nicht lesen ({exc.strerror}).", file=sys.stderr)
+        return EXIT_USAGE
+    result = issue_forms.entry_from_issue(args.root, text, today)
+    _report(result.diagnostics, "human")
+    if result.text is None:
+        print(f"Keine Datei geschrieben: {_summary(result.diagnostics)}", file=sys.stderr)
+        return EXIT_CONTENT
+    issue_forms.write_entry(args.root, result)
+    print(result.path)
+    return EXIT_OK
+
+
+COMMANDS = {"check": _check, "build": _build, "serve": _serve, "new": _new, "guide": _guide, "cards": _cards,
+            "issue-forms": _issue_forms, "from-issue": _from_issue}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,8 @@ by its sha256 hash and nothing else inline runs.
 - ``style-src 'self'``: Material and cimis put no style attribute or ``<style>`` into pages; where a page has one
   (the tables extension aligns columns with ``style="text-align: …"``), exactly those values are allowed by hash
   with ``'unsafe-hashes'`` — never ``'unsafe-inline'``.
-- ``'wasm-unsafe-eval'`` only on pages that load Pagefind (its search runs in WebAssembly); no page gets
-  ``'unsafe-eval'``.
+- ``'wasm-unsafe-eval'`` only on pages that load Pagefind (its search runs in WebAssembly); ``'unsafe-eval'``
+  only on the contribution forms, whose validator (ajv) compiles the published schema into a function.
 - ``form-action 'self'`` where a page has a form (the header search sends its query to /suche/), else ``'none'``;
   ``object-src 'none'``; ``base-uri 'self'``. ``frame-ancestors`` is not allowed in a meta policy, so no meta
   policy can forbid framing; a web server has to send it as a header.
@@ -106,6 +106,8 @@ def policy_for(page: _Page) -> str:
     script = ["'self'", *_hashes(page.scripts)]
     if any("pagefind/" in src for src in page.script_sources):
         script.append("'wasm-unsafe-eval'")
+    if any("vendor/form-vendor.js" in src for src in page.script_sources):
+        script.append("'unsafe-eval'")  # ajv compiles the schema to a function; only the two form pages load it
     style = ["'self'", *_hashes(page.styles)]
     if page.style_attributes:
         style += ["'unsafe-hashes'", *_hashes(page.style_attributes)]

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from . import data, planner
 from .districtmap import DistrictMap, district_map
 from .filters import case_filters, filter_groups, format_filters, method_filters
+from .forms import form_pages
 from .link import Index
 from .load import image_folders
 from .model import Case, Content, Format, Method, default_license
@@ -384,6 +385,7 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     if guide is not None:
         files["mitmachen.md"] = guide.encode("utf-8")
         nav.append({"Mitmachen": "mitmachen.md"})
+        files.update(form_pages(content, schemas, functools.partial(relative_url, directory_urls=directory_urls)))
     for page in content.pages:
         if page.slug == "index" or (guide is not None and page.slug == "mitmachen"):
             continue

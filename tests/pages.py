@@ -51,6 +51,8 @@ def page_types() -> dict[str, str]:
         "planer-mit-plan": "planer/?" + urlencode([("n", 40), ("b", method["slug"]), ("b", "~Pause:15"), ("b", "|"),
                                                    ("b", _front_matter("methods")[1]["slug"])]),
         "mitmachen": "mitmachen/",
+        "formular-fall": "mitmachen/fall/",
+        "formular-methode": "mitmachen/methode/",
         "daten": "daten/",
         "ueber": "ueber/",
         "404": "404.html",
