@@ -44,6 +44,8 @@ def grow(target: Path, cases: int, methods: int, seed: int = 7) -> Path:
         _write(target / "methods" / f"{slug}.md", data, body)
     for i in range(cases):
         data, body = case_sources[i % len(case_sources)]
+        # The grown project has no formats (their agendas name the shipped methods, which grow renames).
+        data = {k: v for k, v in data.items() if k != "format"}
         data = dict(data, title=f"{data['title'][:80]} {i}", district=rng.choice(vocab["districts"]),
                     topics=rng.sample(vocab["topics"], rng.randint(1, 3)),
                     methods=rng.sample(slugs, rng.randint(2, 4)),

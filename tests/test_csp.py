@@ -197,17 +197,22 @@ def use(page, path: str) -> None:
     page.wait_for_function("() => document.body.hasAttribute('data-md-color-scheme') && typeof __md_scope === 'object'")
     if page.locator("[data-cimis-facets]").count():
         before = visible_entries(page)
-        group = page.locator("[data-cimis-facets] details[data-facet]").last
-        if not group.evaluate("el => el.open"):
-            group.locator("summary").click()
-        # A value that not every entry has, so that choosing it must hide some.
-        boxes = group.locator("input[type=checkbox]")
-        counts = [int(re.sub(r"\D", "", boxes.nth(i).locator("xpath=ancestor::label[1]").locator(
-            "[data-cimis-count]").inner_text()) or -1) for i in range(boxes.count())]
-        box = boxes.nth(next((i for i, n in enumerate(counts) if 0 <= n < before), 0))
-        box.uncheck() if box.is_checked() else box.check()
-        page.wait_for_timeout(100)
-        assert visible_entries(page) != before, f"{path}: the filter did not filter"
+        # Filters combine with OR within a group, so not every choice changes the list: try them in turn
+        # until one does, as a reader would.
+        changed = False
+        for group in page.locator("[data-cimis-facets] details[data-facet]").all():
+            if not group.evaluate("el => el.open"):
+                group.locator("summary").click()
+            for box in group.locator("input[type=checkbox]").all():
+                box.uncheck() if box.is_checked() else box.check()
+                page.wait_for_timeout(100)
+                if visible_entries(page) != before:
+                    changed = True
+                    break
+                box.uncheck() if box.is_checked() else box.check()
+            if changed:
+                break
+        assert changed, f"{path}: the filter did not filter"
     if path.startswith("suche"):
         page.wait_for_selector(".pagefind-ui__result")
 
