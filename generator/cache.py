@@ -27,19 +27,24 @@ def load_keys(part: str) -> frozenset[str]:
         return frozenset()
 
 
-def save_keys(part: str, keys: Iterable[str]) -> None:
-    """Replace the saved keys atomically; a cache that cannot be written is simply not used."""
+def _replace(part: str, name: str, text: str) -> None:
+    """Replace one cache file atomically; a cache that cannot be written is simply not used."""
     folder = cache_dir(part)
     if folder is None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=folder)
-        with os.fdopen(handle, "w", encoding="ascii") as file:
-            file.write("\n".join(sorted(keys)))
-        os.replace(name, folder / "keys")
+        handle, temporary = tempfile.mkstemp(dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, folder / name)
     except OSError:
         pass
+
+
+def save_keys(part: str, keys: Iterable[str]) -> None:
+    """Replace the saved keys atomically."""
+    _replace(part, "keys", "\n".join(sorted(keys)))
 
 
 def load_values(part: str) -> dict[str, Any]:
@@ -53,15 +58,5 @@ def load_values(part: str) -> dict[str, Any]:
 
 
 def save_values(part: str, values: Mapping[str, Any]) -> None:
-    """Replace the saved values atomically; a cache that cannot be written is simply not used."""
-    folder = cache_dir(part)
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(values, file, ensure_ascii=False, separators=(",", ":"))
-        os.replace(name, folder / "values.json")
-    except OSError:
-        pass
+    """Replace the saved values atomically."""
+    _replace(part, "values.json", json.dumps(values, ensure_ascii=False, separators=(",", ":")))
