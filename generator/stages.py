@@ -20,12 +20,14 @@ STAGES = (
     "cards",  # method records → card layout and PDFs
     "fit",  # documents + card layout → print-fit diagnostics
     "planner",  # records → the workshop planner's data (and the offline bundle's card script)
+    "forms",  # schema + vocabularies + entries → the contribution forms' fields
     "render",  # records + index → staged pages
     "new",  # schema → new entry (template or questions)
     "guide",  # schema + vocabularies → contributor guide
     "csp",  # built pages → pages carrying their Content-Security-Policy
     "build",  # staged tree → site/ (engine run, atomic swap)
     "pipeline",  # the stages wired together
+    "issue_forms",  # schema → GitHub issue forms; an issue's body → the entry file
     "serve",  # live preview over the pipeline
     "cli",  # argument parsing and exit codes
     "__main__",
