@@ -212,8 +212,12 @@ def _script_json(value: Any) -> str:
 
 
 def form_pages(content: Content, schemas_by_kind: Mapping[str, Mapping[str, Any]],
-               url: Callable[[str, str], str]) -> dict[str, bytes]:
-    """Staged Markdown of every form page; ``url(here, target)`` gives relative links."""
+               url: Callable[[str, str], str], text_url: Callable[[str, str], str] | None = None) -> dict[str, bytes]:
+    """Staged Markdown of every form page; ``url(here, target)`` gives relative links.
+
+    ``text_url`` is for links in the page's text, which Zensical rewrites (see render.relative_url); links
+    in scripts' markup and <noscript> stay as ``url`` makes them.
+    """
     env = page_environment()
     env.filters["script_json"] = _script_json
     template = env.get_template("form.md.j2")
@@ -222,6 +226,7 @@ def form_pages(content: Content, schemas_by_kind: Mapping[str, Mapping[str, Any]
         form = build_form(kind, content, schemas_by_kind[kind])
         # Markdown links name the staged page (the engine checks them); raw HTML needs the final URL.
         text = template.render(form=form, here=here, guide=url(here, "mitmachen.md"),
+                               guide_in_text=(text_url or url)(here, "mitmachen.md"),
                                guide_page=posixpath.relpath("mitmachen.md", posixpath.dirname(here)),
                                asset=lambda name, here=here: url(here, f"assets/{name}"))
         pages[here] = _tight_html(text).encode("utf-8")

@@ -385,7 +385,8 @@ def render_site(content: Content, index: Index, schemas: Mapping[str, dict], ass
     if guide is not None:
         files["mitmachen.md"] = guide.encode("utf-8")
         nav.append({"Mitmachen": "mitmachen.md"})
-        files.update(form_pages(content, schemas, functools.partial(relative_url, directory_urls=directory_urls)))
+        files.update(form_pages(content, schemas, functools.partial(relative_url, directory_urls=directory_urls),
+                                r.env.globals["url"]))
     for page in content.pages:
         if page.slug == "index" or (guide is not None and page.slug == "mitmachen"):
             continue
