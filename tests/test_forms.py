@@ -88,6 +88,17 @@ def fill_case(page) -> None:
     press_space(page.get_by_label(re.compile(r"^Alle Personen und Organisationen, die ich nenne")))
 
 
+
+def passes_check_and_builds(tmp_path: Path, folder: str, slug: str, text: str) -> Path:
+    """Write the form's file into a copy of the project; `cimis check --strict` and `cimis build` must pass."""
+    root = copy_project(tmp_path / "project")
+    (root / folder / f"{slug}.md").write_text(text, "utf-8")
+    check = cimis("check", "--strict", "--root", str(root))
+    assert check.returncode == 0, check.stderr
+    build = cimis("build", "--root", str(root))
+    assert build.returncode == 0, build.stderr
+    return root
+
 def test_case_form_round_trip(new_page, site_url: str, tmp_path: Path) -> None:  # noqa: F811
     page, errors = open_form(new_page, site_url + "mitmachen/fall/")
     fill_case(page)
@@ -106,12 +117,7 @@ def test_case_form_round_trip(new_page, site_url: str, tmp_path: Path) -> None: 
     assert query["value"][0].encode("utf-8") == text.encode("utf-8")
     assert errors == []
 
-    root = copy_project(tmp_path / "project")
-    (root / "cases" / f"{CASE_SLUG}.md").write_text(text, "utf-8")
-    check = cimis("check", "--strict", "--root", str(root))
-    assert check.returncode == 0, check.stderr
-    build = cimis("build", "--root", str(root))
-    assert build.returncode == 0, build.stderr
+    root = passes_check_and_builds(tmp_path, "cases", CASE_SLUG, text)
     built = (root / "site" / "faelle" / CASE_SLUG / "index.html").read_text("utf-8")
     assert CASE_TITLE in built and "Studio Beispiel" in built and "Fotografin Beispiel" in built
 
@@ -155,12 +161,7 @@ def test_method_form_round_trip_by_keyboard(new_page, site_url: str, tmp_path: P
     assert query["filename"] == [f"{METHOD_SLUG}.md"] and query["value"][0] == text
     assert errors == []
 
-    root = copy_project(tmp_path / "project")
-    (root / "methods" / f"{METHOD_SLUG}.md").write_text(text, "utf-8")
-    check = cimis("check", "--strict", "--root", str(root))
-    assert check.returncode == 0, check.stderr
-    build = cimis("build", "--root", str(root))
-    assert build.returncode == 0, build.stderr
+    root = passes_check_and_builds(tmp_path, "methods", METHOD_SLUG, text)
     assert METHOD_TITLE in (root / "site" / "methoden" / METHOD_SLUG / "index.html").read_text("utf-8")
 
 
