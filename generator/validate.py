@@ -388,10 +388,10 @@ def _unknown_reference(doc: Document, pos, folder: str, slug: str, known: Iterab
 
 def check_references(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     """Every entry a field names by its slug (x-reference: methods, formats) exists in that folder."""
-    for field in schemas.reference_fields(doc.kind):
-        folder = field.item["x-reference"]
+    for declared in schemas.reference_fields(doc.kind):
+        folder = declared.item["x-reference"]
         known = ctx.references.get(folder, frozenset())
-        for at, slug in _values_at(doc.data, field.path):
+        for at, slug in _values_at(doc.data, declared.path):
             if isinstance(slug, str) and slug not in known and not PLACEHOLDER_RE.search(slug):
                 yield _unknown_reference(doc, doc.pos(at), folder, slug, known)
 
@@ -409,12 +409,12 @@ def check_self_reference(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
 
 def check_ranges(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     """min must not exceed max in the schema's {min, max} pairs (duration, group_size, participants)."""
-    for field in schemas.span_fields(doc.kind):
-        value = next((v for _, v in _values_at(doc.data, field.path)), None)
+    for declared in schemas.span_fields(doc.kind):
+        value = next((v for _, v in _values_at(doc.data, declared.path)), None)
         if isinstance(value, dict) and all(_is_int(value.get(k)) for k in ("min", "max")) \
                 and value["min"] > value["max"]:
-            yield error(doc.path, doc.pos(field.path + ("min",)), "range-order",
-                        f"{field.name}.min ({value['min']}) ist größer als {field.name}.max ({value['max']})",
+            yield error(doc.path, doc.pos(declared.path + ("min",)), "range-order",
+                        f"{declared.name}.min ({value['min']}) ist größer als {declared.name}.max ({value['max']})",
                         "Tausche die beiden Werte")
 
 

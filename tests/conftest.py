@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -35,7 +36,10 @@ def empty_cache(tmp_path_factory: pytest.TempPathFactory):
     Autouse at session scope, so it is set up before any other session fixture builds; subprocesses
     started by tests inherit it through the environment.
     """
-    folder = tmp_path_factory.mktemp("cache")
+    # Under pytest-xdist the workers share one cache (its writes are atomic), so each card is laid out once.
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent / "cache" if os.environ.get("PYTEST_XDIST_WORKER") else base / "cache"
+    folder.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CIMIS_CACHE_DIR", str(folder))
         yield folder
@@ -54,6 +58,16 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> P
     outcome = pipeline.build(root, TODAY)
     assert not outcome.failed, outcome.diagnostics
     return root / "site"
+
+
+@pytest.fixture(scope="session")
+def offline_bundle(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> Path:
+    """The shipped content built once as the offline bundle (``cimis build --offline``)."""
+    root = copy_project(tmp_path_factory.mktemp("offline") / "project")
+    out = root / "offline"
+    outcome = pipeline.build(root, TODAY, out=out, offline=True)
+    assert not outcome.failed, outcome.diagnostics
+    return out
 
 
 FORMAT_FIXTURES = FIXTURES / "formats"

@@ -60,18 +60,16 @@ def page_types() -> dict[str, str]:
     }
 
 
-def format_page_types(slug: str) -> dict[str, str]:
-    """The page types of event formats, for a site that has the format ``slug``."""
+def format_page_types() -> dict[str, str]:
+    """The page types of event formats: the overview, filtered, a one-day and a multi-day format."""
+    formats = _front_matter("formats")
+    one_day = next(f for f in formats if f.get("days", 1) == 1)
+    several = next(f for f in formats if f.get("days", 1) > 1)
     return {"formate": "formate/", "formate-gefiltert": "formate/?" + urlencode({"format": "praesenz"}),
-            "format": f"formate/{slug}/"}
+            "format": f"formate/{one_day['slug']}/", "format-mehrtaegig": f"formate/{several['slug']}/"}
 
 
-PAGE_TYPES = page_types()
-# Once formats ship, every browser check visits their pages too; until then FORMAT_SITE_PAGES does, on the
-# shipped content plus the test formats (conftest.formats_site).
-if _front_matter("formats"):
-    PAGE_TYPES.update(format_page_types(_front_matter("formats")[0]["slug"]))
-FORMAT_SITE_PAGES = {**format_page_types("ideenabend-test"), "format-mehrtaegig": "formate/zwei-tage-werkstatt/"}
+PAGE_TYPES = page_types() | format_page_types()
 
 
 def offline_file(bundle: Path, path: str) -> str:

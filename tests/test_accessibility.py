@@ -16,7 +16,7 @@ from generator import pipeline
 
 from .browser import DESKTOP, PHONE, _unavailable, browser, serve, site_url  # noqa: F401 (fixtures)
 from .conftest import TODAY, copy_project
-from .pages import FORMAT_SITE_PAGES, PAGE_TYPES
+from .pages import PAGE_TYPES
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -74,8 +74,9 @@ def toggle_palette(page) -> None:
     before = scheme(page)
     page.locator(PALETTE_TOGGLE).click()
     page.wait_for_function("s => document.body.getAttribute('data-md-color-scheme') !== s", arg=before)
-    size = page.viewport_size
-    page.mouse.move(size["width"] - 2, size["height"] - 2)  # no tooltip left open over the content
+    # Off the button, to the page's left edge half-way down: the page margin, where no link and so no tooltip
+    # is (a corner can hold the footer's next-page link, whose tooltip would open while axe runs).
+    page.mouse.move(0, page.viewport_size["height"] // 2)
 
 
 def show_everything(page, path: str) -> None:
@@ -88,6 +89,9 @@ def show_everything(page, path: str) -> None:
         page.evaluate("() => document.querySelectorAll('.cimis-facets details').forEach(d => { d.open = true; })")
     if path.startswith("suche/"):
         page.wait_for_selector(".pagefind-ui__result")
+    if page.locator("[data-cimis-start]").count():  # a format's timetable, moved to another start
+        page.locator("[data-cimis-start]").fill("10:00")
+        page.locator("[data-cimis-start]").dispatch_event("change")
 
 
 def describe(violations: list[dict]) -> str:
@@ -129,29 +133,6 @@ def test_page_type_has_no_wcag_violations(axe_pages, site_url: str, name: str, p
         response = page.goto(site_url + path)
         assert response is not None and response.ok, f"/{path}: {response.status if response else 'no response'}"
         show_everything(page, path)
-        results = check_both_palettes(page, f"/{path} ({width})")
-        runs.update({f"{width} {s}": r for s, r in results.items()})
-    failures = report(name, path, runs)
-    assert not failures, f"axe violations on /{path}:\n" + "\n".join(failures)
-
-
-@pytest.fixture(scope="module")
-def formats_url(formats_site: Path):
-    with serve(formats_site) as url:
-        yield url
-
-
-@pytest.mark.parametrize("name, path", FORMAT_SITE_PAGES.items(), ids=list(FORMAT_SITE_PAGES))
-def test_format_pages_have_no_wcag_violations(axe_pages, formats_url: str, name: str, path: str) -> None:
-    """/formate/ and the format pages of the test formats, with the start-time control in use."""
-    runs = {}
-    for width, page in axe_pages.items():
-        response = page.goto(formats_url + path)
-        assert response is not None and response.ok, f"/{path}: {response.status if response else 'no response'}"
-        show_everything(page, path)
-        if page.locator("[data-cimis-start]").count():
-            page.locator("[data-cimis-start]").fill("10:00")
-            page.locator("[data-cimis-start]").dispatch_event("change")
         results = check_both_palettes(page, f"/{path} ({width})")
         runs.update({f"{width} {s}": r for s, r in results.items()})
     failures = report(name, path, runs)

@@ -1,5 +1,6 @@
-"""Every built page carries a strict Content-Security-Policy and a referrer policy; in Chromium no page type
-raises a policy violation and everything still works, on the served site and in the offline bundle (file://)."""
+"""Every built page carries a strict Content-Security-Policy and a referrer policy; in Chromium the header search
+and an aligned table work under it with both engines. That no page type raises a violation, served or in the
+offline bundle, is checked on the same visits as privacy (test_privacy, test_zensical)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from generator import csp, pipeline
 
 from .browser import DESKTOP, browser, serve  # noqa: F401 (fixtures)
 from .conftest import TODAY, copy_project
-from .pages import PAGE_TYPES, offline_file
+from .test_privacy import Traffic
 
 CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 REFERRER_META = re.compile(r'<meta name="referrer" content="([^"]*)">')
@@ -31,10 +32,6 @@ title: Tabelle
 |:------|:-----:|-------:|
 | a     | b     | c      |
 """
-WATCH = """window.__violations = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__violations.push(e.violatedDirective + " " + e.blockedURI + " " + (e.sample || ""));
-}, true);"""
 
 
 def _project(tmp_path_factory, name: str) -> Path:
@@ -52,12 +49,8 @@ def site(request, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> Path:
-    root = _project(tmp_path_factory, "csp-offline")
-    out = root / "offline"
-    outcome = pipeline.build(root, TODAY, out=out, offline=True)
-    assert not outcome.failed, outcome.diagnostics
-    return out
+def bundle(offline_bundle: Path) -> Path:
+    return offline_bundle
 
 
 def _policy(text: str) -> dict[str, list[str]]:
@@ -154,26 +147,6 @@ def test_policy_follows_an_edited_theme_script() -> None:
 
 # --- in Chromium ---------------------------------------------------------------------------------------
 
-class Watched:
-    """A browser tab that records every CSP violation: the DOM event and Chromium's console report (which also
-    covers frames, such as the offline search's worker frame)."""
-
-    def __init__(self, browser) -> None:  # noqa: F811 (fixture)
-        self.context = browser.new_context(viewport=DESKTOP, service_workers="block")
-        self.context.add_init_script(WATCH)
-        self.page = self.context.new_page()
-        self.console: list[str] = []
-        self.page.on("console", lambda m: self.console.append(m.text) if "Content Security Policy" in m.text else None)
-
-    def violations(self) -> list[str]:
-        found = self.console + self.page.evaluate("() => window.__violations || []")
-        self.console.clear()
-        return found
-
-    def close(self) -> None:
-        self.context.close()
-
-
 @pytest.fixture(scope="module")
 def served(site: Path):
     with serve(site) as url:
@@ -181,79 +154,21 @@ def served(site: Path):
 
 
 @pytest.fixture
-def tab(browser):  # noqa: F811 (fixture)
-    watched = Watched(browser)
-    yield watched
-    watched.close()
+def tab(browser, served: str):  # noqa: F811 (fixture)
+    context = browser.new_context(viewport=DESKTOP, service_workers="block")
+    traffic = Traffic(context, served)
+    yield context.new_page(), traffic
+    context.close()
 
 
-def visible_entries(page) -> int:
-    return page.eval_on_selector_all("li.cimis-entry", "items => items.filter(i => !i.hidden).length")
-
-
-def use(page, path: str) -> None:
-    """What a reader does on the page; asserts that the page's scripts work under the policy."""
-    # The palette script (inline, allowed by its hash) sets the colour scheme; the theme's bundle wraps tables.
-    page.wait_for_function("() => document.body.hasAttribute('data-md-color-scheme') && typeof __md_scope === 'object'")
-    if page.locator("[data-cimis-facets]").count():
-        before = visible_entries(page)
-        # Filters combine with OR within a group, so not every choice changes the list: try them in turn
-        # until one does, as a reader would.
-        changed = False
-        for group in page.locator("[data-cimis-facets] details[data-facet]").all():
-            if not group.evaluate("el => el.open"):
-                group.locator("summary").click()
-            for box in group.locator("input[type=checkbox]").all():
-                box.uncheck() if box.is_checked() else box.check()
-                page.wait_for_timeout(100)
-                if visible_entries(page) != before:
-                    changed = True
-                    break
-                box.uncheck() if box.is_checked() else box.check()
-            if changed:
-                break
-        assert changed, f"{path}: the filter did not filter"
-    if path.startswith("suche"):
-        page.wait_for_selector(".pagefind-ui__result")
-
-
-@pytest.mark.parametrize("name, path", PAGE_TYPES.items(), ids=list(PAGE_TYPES))
-def test_page_type_works_without_violations(tab: Watched, served: str, name: str, path: str) -> None:
-    tab.page.goto(served + path)
-    use(tab.page, path)
-    assert tab.violations() == []
-
-
-def test_header_search_and_aligned_table_without_violations(tab: Watched, served: str) -> None:
-    page = tab.page
+def test_header_search_and_aligned_table_without_violations(tab, served: str) -> None:
+    page, traffic = tab
     page.goto(served)
     page.locator("input.cimis-search__input").fill("Museum")
     page.locator("input.cimis-search__input").press("Enter")
     page.wait_for_selector(".pagefind-ui__result")
-    assert "/suche/" in page.url and tab.violations() == []
+    assert "/suche/" in page.url and traffic.violations(page) == []
     page.goto(served + "tabelle/")
     aligned = page.eval_on_selector_all("td", "cells => cells.map(c => getComputedStyle(c).textAlign)")
     assert aligned == ["left", "center", "right"]
-    assert tab.violations() == []
-
-
-def test_offline_bundle_works_from_the_folder_without_violations(tab: Watched, bundle: Path) -> None:
-    page, base = tab.page, bundle.as_uri() + "/"
-    visited = 0
-    for name, path in PAGE_TYPES.items():
-        local = offline_file(bundle, path)
-        if not local or name == "404":  # 404.html's links start at a web server's root
-            continue
-        page.goto(base + local)
-        use(page, path)
-        assert tab.violations() == [], name
-        visited += 1
-    assert visited == len(PAGE_TYPES) - 2
-    page.goto(base + "index.html")
-    box = page.locator("input.md-search__input")
-    box.click()
-    box.fill("Museum")
-    box.press("End")
-    page.wait_for_function("() => /Suchergebnis/.test(document.querySelector('.md-search-result__meta').textContent)")
-    assert page.locator(".md-search-result__item a").count() > 0
-    assert tab.violations() == []
+    assert traffic.violations(page) == []

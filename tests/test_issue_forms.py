@@ -11,7 +11,7 @@ import yaml
 
 from generator import issue_forms
 
-from .conftest import REPO, TODAY, copy_project
+from .conftest import REPO, TODAY
 from .test_cli import cimis
 
 TEMPLATES = REPO / ".github" / "ISSUE_TEMPLATE"

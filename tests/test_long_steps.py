@@ -19,12 +19,12 @@ LEADS = ("Frage klären.", "Karten schreiben.", "Karten sortieren.", "Gruppen be
 DETAIL = ("Dann erklärt die Moderation, worum es geht, und jede Person schreibt in Ruhe auf, was ihr dazu "
           "einfällt; wer zögert, bekommt ein Beispiel aus einem früheren Workshop, damit niemand vor einem leeren "
           "Blatt sitzt und alle dieselbe Frage vor Augen haben, bevor es mit dem nächsten Schritt weitergeht.")
-METHOD = f"""---
+METHOD = """---
 title: Tiefe Schritte
 tagline: Eine Methode, deren Schritte auf der Website ausführlich erklärt sind.
 phases: [verstehen]
-duration: {{min: 30, max: 60}}
-group_size: {{min: 3, max: 8}}
+duration: {min: 30, max: 60}
+group_size: {min: 3, max: 8}
 difficulty: leicht
 setting: [praesenz]
 materials: [Karten, Stifte]

@@ -14,12 +14,11 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import yaml
 
-from generator import pipeline
 from generator.model import Content, Method
 from generator.planner import OFFLINE_CARDS, offline_cards, planner_data
 
 from .browser import PHONE, browser, new_page, site_url  # noqa: F401 (fixtures)
-from .conftest import REPO, TODAY, copy_project
+from .conftest import REPO
 
 METHODS = {p.stem: yaml.safe_load(p.read_text("utf-8").split("---\n")[1]) for p in sorted((REPO / "methods").glob("*.md"))}
 BLOCK_TIME = "[data-cimis-block] [data-cimis-time]"
@@ -159,7 +158,7 @@ def test_plan_times_warnings_reload_and_back(new_page, site_url: str) -> None:  
     page.wait_for_function("() => !new URLSearchParams(location.search).has('start')")
     assert times(page) == expected_times(9 * 60, minutes)
     page.go_back()  # before the last method was added
-    page.wait_for_function(f"() => document.querySelectorAll('[data-cimis-block]').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('[data-cimis-block]').length === 2")
     assert titles(page) == [METHODS[small]["title"], "Pause"]
 
 
@@ -276,11 +275,8 @@ def test_the_deck_button_makes_one_pdf_of_the_plans_cards(new_page, site_url: st
 
 
 @pytest.fixture(scope="module")
-def offline_planner(tmp_path_factory) -> str:
-    root = copy_project(tmp_path_factory.mktemp("offline-planner") / "project")
-    outcome = pipeline.build(root, TODAY, out=root / "offline", offline=True)
-    assert not outcome.failed, outcome.diagnostics
-    return (root / "offline").as_uri() + "/"
+def offline_planner(offline_bundle: Path) -> str:
+    return offline_bundle.as_uri() + "/"
 
 
 def test_the_deck_works_in_the_offline_bundle_opened_from_its_folder(new_page, offline_planner: str) -> None:  # noqa: F811

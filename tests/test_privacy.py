@@ -10,30 +10,46 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
-
-from .browser import DESKTOP, browser, serve, site_url  # noqa: F401 (fixtures)
-from .conftest import TODAY, copy_project, copy_project_with_formats
-from .pages import FORMAT_SITE_PAGES, PAGE_TYPES, is_local, offline_file
+from .browser import DESKTOP, browser, site_url  # noqa: F401 (fixtures)
+from .conftest import REPO
+from .pages import PAGE_TYPES, is_local, offline_file
 
 # Globals that the usual analytics scripts define (Google, Matomo, Plausible, Umami, Fathom).
 ANALYTICS = ["dataLayer", "gtag", "ga", "_gaq", "_paq", "plausible", "umami", "fathom"]
+WATCH_POLICY = """window.__violations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__violations.push(e.violatedDirective + " " + e.blockedURI + " " + (e.sample || ""));
+}, true);"""
 
 
 class Traffic:
-    """Every request and WebSocket of one browser context, filed under the page type being visited."""
+    """Every request and WebSocket of one browser context, filed under the page type being visited, and every
+    Content-Security-Policy violation: the DOM event and Chromium's console report (which also covers frames,
+    such as the offline search's worker frame)."""
 
     def __init__(self, context, base: str) -> None:
         self.base = base
         self.current = ""
         self.requests: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.sockets: list[str] = []
+        self.console: list[str] = []
         self.pending = 0
         self.last = time.monotonic()
+        context.add_init_script(WATCH_POLICY)
         context.on("request", self._started)
         context.on("requestfinished", self._ended)
         context.on("requestfailed", self._ended)
-        context.on("page", lambda page: page.on("websocket", lambda ws: self.sockets.append(ws.url)))
+        context.on("page", self._watch)
+
+    def _watch(self, page) -> None:
+        page.on("websocket", lambda ws: self.sockets.append(ws.url))
+        page.on("console", lambda m: self.console.append(m.text) if "Content Security Policy" in m.text else None)
+
+    def violations(self, page) -> list[str]:
+        """The policy violations since the last call."""
+        found = self.console + page.evaluate("() => window.__violations || []")
+        self.console.clear()
+        return found
 
     def _started(self, request) -> None:
         self.requests[self.current].append((request.resource_type, request.url))
@@ -67,8 +83,9 @@ def visit(page, traffic: Traffic, name: str, url: str) -> None:
 
 
 def assert_private(page, traffic: Traffic, name: str) -> None:
-    """Nothing left the site, no WebSocket, no cookie, no analytics script running."""
+    """Nothing left the site, no WebSocket, no cookie, no analytics script running, no policy violated."""
     print(f"\nprivacy {name}: {traffic.summary(name)}")
+    assert traffic.violations(page) == [], f"{name} violated the Content-Security-Policy"
     assert not traffic.external(name), f"{name} requested other hosts: {traffic.external(name)}"
     assert not traffic.sockets, f"WebSockets opened: {traffic.sockets}"
     assert page.context.cookies() == [], page.context.cookies()
@@ -76,13 +93,32 @@ def assert_private(page, traffic: Traffic, name: str) -> None:
     assert page.evaluate("names => names.filter(name => name in window)", ANALYTICS) == []
 
 
-def use_the_page(page, traffic: Traffic, path: str) -> None:
-    """Do what a reader does on the page, so that what scripts load on demand is logged too."""
-    if page.locator("[data-cimis-facets]:not([hidden])").count():
-        group = page.locator("[data-cimis-facets] details[data-facet]").first
+def visible_entries(page) -> int:
+    return page.eval_on_selector_all("li.cimis-entry", "items => items.filter(i => !i.hidden).length")
+
+
+def filter_the_list(page, path: str) -> None:
+    """Tick filters until the list changes, as a reader would: within a group filters combine with OR, so
+    not every choice changes the list. The list follows each change at once (facets.js)."""
+    before = visible_entries(page)
+    for group in page.locator("[data-cimis-facets] details[data-facet]").all():
         if not group.evaluate("el => el.open"):
             group.locator("summary").click()
-        group.locator("input[type=checkbox]").first.check()
+        for box in group.locator("input[type=checkbox]").all():
+            box.uncheck() if box.is_checked() else box.check()
+            if visible_entries(page) != before:
+                return
+            box.uncheck() if box.is_checked() else box.check()
+    raise AssertionError(f"{path}: the filter did not filter")
+
+
+def use_the_page(page, traffic: Traffic, path: str) -> None:
+    """Do what a reader does on the page, so that what scripts load on demand is logged too; asserts that the
+    page's scripts work under its policy."""
+    # The palette script (inline, allowed by its hash) sets the colour scheme; the theme's bundle runs.
+    page.wait_for_function("() => document.body.hasAttribute('data-md-color-scheme') && typeof __md_scope === 'object'")
+    if page.locator("[data-cimis-facets]:not([hidden])").count():
+        filter_the_list(page, path)
         traffic.settle(page)
     if path.startswith("suche/"):
         page.wait_for_selector(".pagefind-ui__result")
@@ -120,16 +156,6 @@ def test_header_search_stays_on_the_site(served, site_url: str) -> None:  # noqa
     traffic.settle(page)
     assert any("/pagefind/" in url for _, url in traffic.requests["header search"])
     assert_private(page, traffic, "header search")
-
-
-@pytest.fixture(scope="module")
-def offline_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped content built as the offline bundle (``cimis build --offline``)."""
-    root = copy_project(tmp_path_factory.mktemp("offline") / "project")
-    out = root / "offline"
-    outcome = pipeline.build(root, TODAY, out=out, offline=True)
-    assert not outcome.failed, outcome.diagnostics
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -178,41 +204,15 @@ def test_offline_bundle_search_works_from_the_folder(from_folder) -> None:
     assert_private(page, traffic, "offline search")
 
 
-@pytest.fixture(scope="module")
-def formats_served(browser, formats_site: Path):  # noqa: F811 (fixtures)
-    with serve(formats_site) as url:
-        context = browser.new_context(viewport=DESKTOP, service_workers="block")
-        traffic = Traffic(context, url)
-        yield context.new_page(), traffic, url
-        context.close()
-
-
-@pytest.mark.parametrize("name, path", FORMAT_SITE_PAGES.items(), ids=list(FORMAT_SITE_PAGES))
-def test_format_pages_stay_on_the_site(formats_served, name: str, path: str) -> None:
-    page, traffic, url = formats_served
-    visit(page, traffic, name, url + path)
-    use_the_page(page, traffic, path)
-    assert_private(page, traffic, name)
-
-
-def test_offline_bundle_has_the_formats(browser, tmp_path: Path) -> None:  # noqa: F811 (fixture)
-    """A format page in the bundle opened from its folder: local only, clock times set, planner link in the bundle."""
-    root = copy_project_with_formats(tmp_path / "project")
-    out = root / "offline"
-    assert not pipeline.build(root, TODAY, out=out, offline=True).failed
-    context = browser.new_context(viewport=DESKTOP, service_workers="block")
-    base = out.as_uri() + "/"
-    traffic = Traffic(context, base)
-    page = context.new_page()
-    try:
-        visit(page, traffic, "offline format", base + "formate/zwei-tage-werkstatt.html")
-        page.locator("[data-cimis-start]").fill("08:00")
-        page.locator("[data-cimis-start]").dispatch_event("change")
-        assert page.locator("[data-cimis-time]").first.inner_text() == "08:00"
-        assert page.locator("a[data-cimis-planner]").get_attribute("href") == \
-            "../planer/index.html?format=zwei-tage-werkstatt"
-        assert (out / "karten" / "formate" / "zwei-tage-werkstatt.pdf").is_file()
-        assert (out / "formate" / "index.html").is_file() and (out / "daten" / "formate.json").is_file()
-        assert_private(page, traffic, "offline format")
-    finally:
-        context.close()
+def test_offline_bundle_has_the_formats(from_folder, offline_bundle: Path) -> None:
+    """A multi-day format page in the bundle opened from its folder: local only, clock times set, planner link."""
+    page, traffic, base = from_folder
+    slug = next(p.stem for p in sorted((REPO / "formats").glob("*.md")) if "\ndays: " in p.read_text("utf-8"))
+    visit(page, traffic, "offline format", base + f"formate/{slug}.html")
+    page.locator("[data-cimis-start]").fill("08:00")
+    page.locator("[data-cimis-start]").dispatch_event("change")
+    assert page.locator("[data-cimis-time]").first.inner_text() == "08:00"
+    assert page.locator("a[data-cimis-planner]").get_attribute("href") == f"../planer/index.html?format={slug}"
+    assert (offline_bundle / "karten" / "formate" / f"{slug}.pdf").is_file()
+    assert (offline_bundle / "formate" / "index.html").is_file() and (offline_bundle / "daten" / "formate.json").is_file()
+    assert_private(page, traffic, "offline format")
