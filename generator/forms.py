@@ -1,4 +1,4 @@
-"""Published schema + vocabularies + methods → the contribution form pages /mitmachen/fall/ and /mitmachen/methode/."""
+"""Published schema + vocabularies + entries → the contribution form pages /mitmachen/fall/, /methode/ and /format/."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from .model import Content
 from .templating import page_environment
 
 # Entry kind → (staged page, source folder). The URLs are the design's; the rest comes from the schema.
-FORM_PAGES = {"case": ("mitmachen/fall.md", "cases"), "method": ("mitmachen/methode.md", "methods")}
+FORM_PAGES = {"case": ("mitmachen/fall.md", "cases"), "method": ("mitmachen/methode.md", "methods"),
+              "format": ("mitmachen/format.md", "formats")}
 # A repeated group or list shows this placeholder where the row's index goes; form.js replaces it.
 INDEX = "__i__"
 # Text fields at least this long get a text area: the 200- and 300-character fields are sentences.
@@ -45,6 +46,9 @@ class Control:
     choices: tuple[Choice, ...] = ()
     children: tuple["Control", ...] = ()
     consent: bool = False
+    # For the issue forms, which cannot repeat fields: a row per line, these keys in this order (x-issue-lines).
+    lines: tuple[str | tuple[str, ...], ...] = ()
+    example_rows: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def id(self) -> str:
@@ -111,6 +115,11 @@ def _example(rule: Mapping[str, Any], choices: tuple[Choice, ...]) -> str:
     return ", ".join(shown.get(str(v), str(v)) for v in values)
 
 
+def _example_rows(rule: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
+    examples = rule.get("examples") or [[]]
+    return tuple(row for row in examples[0] if isinstance(row, dict)) if isinstance(examples[0], list) else ()
+
+
 def _limits(rule: Mapping[str, Any]) -> dict[str, int]:
     keys = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems")
     # A maximum that moves with the date (the year) is checked, not printed: the issue forms stay the same.
@@ -155,7 +164,9 @@ def _control(name: str, rule: Mapping[str, Any], required: bool, content: Conten
     if widget == "list":  # the items' length limits are what a person types against
         limits.update({k: v for k, v in _limits(items).items() if k in ("minLength", "maxLength")})
     return Control(name, widget, rule.get("title", name.rsplit(".", 1)[-1]), rule.get("description", ""),
-                   _example(rule, choices), required, limits, choices, children, bool(rule.get("x-consent")))
+                   _example(rule, choices), required, limits, choices, children, bool(rule.get("x-consent")),
+                   tuple(tuple(k) if isinstance(k, list) else k for k in rule.get("x-issue-lines", ())),
+                   _example_rows(rule))
 
 
 def _section(section: schemas.BodySection) -> Control:
@@ -176,13 +187,18 @@ def build_form(kind: str, content: Content, schema: Mapping[str, Any]) -> Form:
     # A choice with nothing to choose from (no formats written yet) is left out until there is.
     controls = [c for c in controls if c.choices or c.widget not in ("select", "choices", "search-choices")]
     sections = tuple(_section(s) for s in schemas.body_sections(kind))
-    existing = sorted(c.slug for c in content.cases) if kind == "case" else sorted(m.slug for m in content.methods)
+    existing = sorted(e.slug for e in getattr(content, folder))
     data = {"kind": kind, "folder": folder, "schema": _without_empty_enums(schema), "body": schema.get("x-body", {}),
             "rules": body_rules(), "existing": existing, "github": github_new_url(content.config, folder),
-            "contact": contact(content.config)}
+            "contact": contact(content.config), "durations": method_durations(content)}
     return Form(kind, folder, tuple(c for c in controls if c.required), tuple(c for c in controls if not c.required),
                 tuple(s for s in sections if s.required), tuple(s for s in sections if not s.required),
                 any(c.consent for c in controls), data)
+
+
+def method_durations(content: Content) -> dict[str, list[int]]:
+    """Each method's duration range, for the check that an agenda block's minutes fit its method."""
+    return {m.slug: list(m.duration) for m in content.methods}
 
 
 def _without_empty_enums(node: Any) -> Any:

@@ -31,8 +31,9 @@ NO_RESPONSE = "_No response_"
 _HEADING = re.compile(r"^###[ \t]+(.+?)[ \t]*$")
 _CHECKED = re.compile(r"^\s*[-*]\s+\[[xX]\]\s+(.*)$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_LINE_NUMBER = re.compile(r"(\d{1,9})(?:\s+[^\W\d_]+\.?)?")  # "30" or "30 Minuten"
 _ISSUE_TYPES = {"text": "input", "number": "input", "date": "input", "textarea": "textarea", "list": "textarea",
-                "steps": "textarea", "select": "dropdown", "choices": "dropdown", "search-choices": "dropdown",
+                "steps": "textarea", "lines": "textarea", "select": "dropdown", "choices": "dropdown", "search-choices": "dropdown",
                 "checkbox": "checkboxes"}
 
 
@@ -57,6 +58,22 @@ class Element:
     widget: str
     path: tuple[str | int, ...]
     choices: tuple[Choice, ...] = ()
+    parts: tuple["Part", ...] = ()  # the fields of one line, for a repeated group written a row per line
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One '|'-separated place in a line: a field, or several of which the answer picks one (method or title)."""
+
+    fields: tuple[Control, ...]
+
+    @property
+    def required(self) -> bool:
+        return any(f.required for f in self.fields) or len(self.fields) > 1
+
+    @property
+    def label(self) -> str:
+        return " oder ".join(f.label for f in self.fields)
 
 
 def _path(name: str, slot: int | None = None) -> tuple[str | int, ...]:
@@ -90,9 +107,44 @@ def _description(c: Control, w: Mapping[str, Any]) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _line_text(row: Mapping[str, Any], parts: tuple[Part, ...]) -> str:
+    cells = []
+    for part in parts:
+        key = next((f for f in part.fields if f.name.rsplit(".", 1)[-1] in row), None)
+        if key is None:
+            cells.append("")
+            continue
+        value = row[key.name.rsplit(".", 1)[-1]]
+        cells.append(next((ch.label for ch in key.choices if ch.value == value), str(value)))
+    while cells and not cells[-1]:
+        cells.pop()
+    return " | ".join(cells)
+
+
+def _lines_description(c: Control, parts: tuple[Part, ...], w: Mapping[str, Any]) -> str:
+    places = ", ".join(p.label + ("" if p.required else f" ({w['optional']})") for p in parts)
+    text = [c.help, w["lines"]["each"].format(places=places)]
+    if "maxItems" in c.limits:
+        text.append(w["limits"]["items"].format(max=c.limits["maxItems"]))
+    for part in parts:
+        for f in part.fields:
+            if f.choices and len(part.fields) > 1:
+                text.append(w["lines"]["choices"].format(label=f.label, choices=", ".join(ch.label for ch in f.choices)))
+    examples = c.example_rows
+    if examples:
+        text.append(w["lines"]["example"] + " " + " / ".join(f"`{_line_text(row, parts)}`" for row in examples[:3]))
+    return " ".join(t for t in text if t)
+
+
 def _elements(c: Control, w: Mapping[str, Any]) -> list[Element]:
     if c.widget == "group":
         return [e for child in c.children for e in _elements(child, w)]
+    if c.widget == "repeat" and c.lines:
+        by_key = {child.name.rsplit(".", 1)[-1]: child for child in c.children}
+        parts = tuple(Part(tuple(by_key[k] for k in (keys if isinstance(keys, tuple) else (keys,))))
+                      for keys in c.lines)
+        return [Element(_element_id(_path(c.name)), c.label, _lines_description(c, parts, w), c.required, "lines",
+                        _path(c.name), parts=parts)]
     if c.widget == "repeat":
         found = []
         for slot in range(min(SLOTS, c.limits.get("maxItems", SLOTS))):
@@ -288,8 +340,55 @@ def _scalar(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def _cell(part: Part, text: str, label: str, n: int) -> tuple[str, Any] | str:
+    """(key, value) of one place of a line, or a German problem."""
+    if len(part.fields) > 1:  # the first field whose choices know the text, else the last (a free title)
+        for f in part.fields:
+            for choice in f.choices:
+                if text.casefold() in (choice.label.casefold(), choice.value):
+                    return f.name.rsplit(".", 1)[-1], choice.value
+        field = part.fields[-1]
+    else:
+        field = part.fields[0]
+    key = field.name.rsplit(".", 1)[-1]
+    if field.widget == "number":
+        match = _LINE_NUMBER.fullmatch(text)
+        if not match:
+            return f"Zeile {n} bei „{label}“: „{text[:40]}“ ist keine ganze Zahl ({field.label})"
+        return key, int(match.group(1))
+    if field.choices:
+        by_text = {c.label.casefold(): c.value for c in field.choices} | {c.value: c.value for c in field.choices}
+        if text.casefold() not in by_text:
+            return f"Zeile {n} bei „{label}“: „{text[:40]}“ steht bei „{field.label}“ nicht zur Auswahl"
+        return key, by_text[text.casefold()]
+    return key, text
+
+
+def _rows(e: Element, answer: str) -> tuple[list[dict] | None, str | None]:
+    """The rows of a repeated group written a row per line, places separated by '|'."""
+    rows = []
+    for n, line in enumerate((_BULLET.sub("", line).strip() for line in answer.split("\n")), 1):
+        if not line:
+            continue
+        cells = [" ".join(cell.split()) for cell in line.split("|")]
+        if len(cells) > len(e.parts):
+            return None, f"Zeile {n} bei „{e.label}“ hat mehr als {len(e.parts)} Angaben (getrennt durch |)"
+        row: dict[str, Any] = {}
+        for part, text in zip(e.parts, cells):
+            if not text:
+                continue
+            found = _cell(part, text, e.label, n)
+            if isinstance(found, str):
+                return None, found
+            row[found[0]] = found[1]
+        rows.append(row)
+    return rows or None, None
+
+
 def _value(e: Element, answer: str, today: dt.date) -> tuple[Any, str | None]:
     """The front-matter value of one answer, or None; plus a German problem, if the answer does not fit."""
+    if e.widget == "lines":
+        return _rows(e, answer)
     if e.widget in ("select", "choices", "search-choices"):
         if not answer:
             return None, None
@@ -327,6 +426,11 @@ def _detect_kind(text: str, project: Project) -> tuple[str | None, tuple[Element
     return best, best_elements
 
 
+def _template_names() -> str:
+    names = [f"„{words()[kind]['name']}“" for kind in FORM_PAGES]
+    return ", ".join(names[:-1]) + " oder " + names[-1]
+
+
 def entry_from_issue(root: Path, text: str, today: dt.date) -> FromIssue:
     """The entry file an issue-form body describes, checked as `cimis check` checks it; nothing is written."""
     project = load_checked(root, today)
@@ -335,13 +439,13 @@ def entry_from_issue(root: Path, text: str, today: dt.date) -> FromIssue:
     if len(text) > MAX_BODY_CHARS:
         return FromIssue("cases/", None, (error("cases/", (1, 1), "issue-form",
                          f"Der Text ist länger als {MAX_BODY_CHARS:,} Zeichen und stammt nicht aus einer Issue-Vorlage"
-                         .replace(",", "."), "Nutze die Vorlage „Neuer Fall“ oder „Neue Methodenkarte“"),))
+                         .replace(",", "."), f"Nutze eine der Vorlagen {_template_names()}"),))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     kind, found = _detect_kind(text, project)
     if kind is None:
         return FromIssue("cases/", None, (error("cases/", (1, 1), "issue-form",
                          "Der Text stammt nicht aus einer der Issue-Vorlagen",
-                         "Lege das Issue mit der Vorlage „Neuer Fall“ oder „Neue Methodenkarte“ an"),))
+                         f"Lege das Issue mit einer der Vorlagen {_template_names()} an"),))
     folder = FORM_PAGES[kind][1]
     answers = parse_body(text, {e.label for e in found})
     data: dict[str, Any] = {}

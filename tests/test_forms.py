@@ -165,6 +165,69 @@ def test_method_form_round_trip_by_keyboard(new_page, site_url: str, tmp_path: P
     assert METHOD_TITLE in (root / "site" / "methoden" / METHOD_SLUG / "index.html").read_text("utf-8")
 
 
+FORMAT_TITLE = "Mittagspause mit Prototyp"
+FORMAT_SLUG = "mittagspause-mit-prototyp"
+
+
+def test_format_form_round_trip_with_agenda_checks(new_page, site_url: str, tmp_path: Path) -> None:  # noqa: F811
+    page, errors = open_form(new_page, site_url + "mitmachen/format/")
+    type_text(page, "Titel", FORMAT_TITLE)
+    type_text(page, "Kurzbeschreibung", "In zwei Stunden um die Mittagszeit von einer Frage zum ersten Papiermodell.")
+    type_text(page, "Beschreibung", "Ein kurzes Treffen für Betriebe und Kreativschaffende: eine Frage, eine Runde "
+                                    "Ideen und ein Papierprototyp, den alle anfassen können.")
+    for name, value in (("Dauer mindestens", "100"), ("Dauer höchstens", "130"),
+                        ("Teilnehmende mindestens", "6"), ("Teilnehmende höchstens", "20")):
+        type_text(page, name, value)
+    page.get_by_label("Rollen Nr. 1").focus()
+    page.keyboard.type("Betrieb mit einer Frage")
+    press_space(page.get_by_role("checkbox", name="Präsenz"))
+    # The agenda: a free block, then methods chosen by title; minutes outside a method's range are refused.
+    blocks = (("", "Ankommen", "10"), ("Wie-können-wir-Fragen", "", "20"), ("Papierprototyp", "", "200"))
+    for i, (method, title, minutes) in enumerate(blocks):
+        if i >= 2:
+            page.get_by_role("button", name="Eintrag hinzufügen").first.click()
+        if method:
+            page.get_by_label(label("Methode")).nth(i).select_option(label=method)
+        if title:
+            page.get_by_label(label("Titel des Blocks")).nth(i).fill(title)
+        page.get_by_label(label("Minuten")).nth(i).focus()
+        page.keyboard.type(minutes)
+        page.keyboard.press("Tab")
+    minutes = page.get_by_label(label("Minuten")).nth(2)
+    assert minutes.get_attribute("aria-invalid") == "true"
+    message = page.locator("[data-cimis-error-for='agenda.2.minutes']").text_content()
+    assert message.startswith("Papierprototyp braucht 60 bis 180 Minuten, hier sind es 200.")
+    assert page.locator("[data-cimis-agenda-total]").text_content() == "Zusammen: 230 Minuten."
+    minutes.fill("")
+    minutes.focus()
+    page.keyboard.type("90")
+    page.keyboard.press("Tab")
+    assert page.locator("[data-cimis-error-for='agenda.2.minutes']").text_content() == ""
+    assert page.locator("[data-cimis-agenda-total]").text_content() == "Zusammen: 120 Minuten."
+    # A block that is both a method and a free block is refused at its method.
+    page.get_by_label(label("Titel des Blocks")).nth(1).fill("Fragen sammeln")
+    page.keyboard.press("Tab")
+    assert page.locator("[data-cimis-error-for='agenda.1.method']").text_content().startswith(
+        "Ein Block ist entweder eine Methode oder ein freier Block")
+    page.get_by_label(label("Titel des Blocks")).nth(1).fill("")
+    type_text(page, "Quelle", "Angelehnt an Lunch-and-Learn-Formate")
+    type_text(page, "Worum es geht", "Ein Betrieb bringt eine Frage mit, die Runde baut in der Mittagspause ein Modell.")
+    page.get_by_role("button", name="Angaben prüfen").click()
+    assert page.locator("[data-cimis-summary]").is_hidden(), page.locator("[data-cimis-summary]").inner_text()
+    text = output_text(page)
+    assert ('agenda:\n  - title: "Ankommen"\n    minutes: 10\n  - method: "wie-koennen-wir"\n    minutes: 20\n'
+            '  - method: "papierprototyp"\n    minutes: 90\n') in text
+    href = page.locator("a[data-cimis-github]").get_attribute("href")
+    url = urllib.parse.urlsplit(href)
+    assert url.path == "/cimis-sachsen/cimis/new/main/formats"
+    assert urllib.parse.parse_qs(url.query)["value"][0] == text
+    assert errors == []
+    root = copy_project(tmp_path / "project")
+    (root / "formats" / f"{FORMAT_SLUG}.md").write_text(text, "utf-8")
+    check = cimis("check", "--strict", "--root", str(root))
+    assert check.returncode == 0, check.stderr
+
+
 def test_wrong_values_show_their_message_at_the_field(new_page, site_url: str) -> None:  # noqa: F811
     page, _ = open_form(new_page, site_url + "mitmachen/fall/")
     type_text(page, "Titel", "Kurz")

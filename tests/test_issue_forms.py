@@ -195,3 +195,62 @@ def test_issue_workflow_keeps_the_issue_text_out_of_scripts() -> None:
     assert workflow["permissions"] == {}
     assert any("cimis from-issue" in step.get("run", "") for step in steps)
     assert any("cimis check" in step.get("run", "") for step in steps)
+    # It runs for an issue from each of the issue forms, and for no other.
+    labels = set(re.findall(r"contains\(github\.event\.issue\.labels\.\*\.name, '([\w-]+)'\)",
+                            str(workflow["jobs"]["beitrag"]["if"])))
+    assert labels == {issue_forms.words()[kind]["label"] for kind in issue_forms.FORM_PAGES}
+
+
+EVENT = {
+    "title": "Frühstück mit Fragen",
+    "tagline": "Ein Betrieb bringt beim Frühstück eine Frage mit, Kreativschaffende antworten mit Ideen.",
+    "description": "Ein Frühstück für Betriebe und Kreativschaffende einer Region: eine Frage, zwei Methoden, "
+                   "eine Auswahl und verabredete nächste Schritte.",
+    "duration_min": "100", "duration_max": "130", "participants_min": "6", "participants_max": "24",
+    "roles": "- Betrieb mit einer Frage\n- Kreativschaffende\n- Moderation", "setting": ["Präsenz"],
+    # As a person types it: a unit after the minutes, a method by its title in other case, one by its slug.
+    "agenda": "15 | Ankommen und Kaffee\n30 Minuten | wie-können-wir-fragen | Jede Gruppe schreibt drei Fragen.\n"
+              "40 | brainwriting-635\n15 | Punktabfrage | Zwei Punkte pro Person",
+    "preparation": "3 | Raum buchen und Betriebe einladen.\n0 | Brötchen bestellen.",
+    "source": "Angelehnt an Frühstücksformate von Wirtschaftsförderungen und Kammern",
+    "section_worum-es-geht": "Ein Betrieb schildert seine Frage, die Runde entwickelt dazu Ideen.",
+}
+
+
+def test_body_from_the_shipped_format_form_gives_a_file_that_passes_check(project: Path, tmp_path: Path) -> None:
+    form = yaml.safe_load((TEMPLATES / "format.yml").read_text("utf-8"))
+    agenda = next(e for e in form["body"] if e.get("id") == "agenda")
+    assert "Minuten, Methode oder Titel des Blocks" in agenda["attributes"]["description"]
+    assert "Brainwriting 6-3-5" in agenda["attributes"]["description"]  # the methods to choose from
+    body = body_file(tmp_path, issue_body(TEMPLATES / "format.yml", EVENT))
+    result = cimis("from-issue", "--root", str(project), str(body))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "formats/fruehstueck-mit-fragen.md\n"
+    text = (project / "formats" / "fruehstueck-mit-fragen.md").read_text("utf-8")
+    assert ('agenda:\n  - title: "Ankommen und Kaffee"\n    minutes: 15\n'
+            '  - method: "wie-koennen-wir"\n    minutes: 30\n    note: "Jede Gruppe schreibt drei Fragen."\n'
+            '  - method: "brainwriting-635"\n    minutes: 40\n') in text
+    assert 'preparation:\n  - weeks_before: 3\n    task: "Raum buchen und Betriebe einladen."\n' in text
+    check = cimis("check", "--strict", "--root", str(project))
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize(("agenda", "expected"), [
+    ("15 | Ankommen\nviel | Pause", "error[issue-value] Zeile 2 bei „Ablauf“: „viel“ ist keine ganze Zahl (Minuten)"),
+    ("15 | Ankommen | Kaffee | 1 | zu viel", "error[issue-value] Zeile 1 bei „Ablauf“ hat mehr als 4 Angaben"),
+    ("15 | Ankommen\n30 | Brainwriting 6-3-5", "error[agenda-duration] Die Blöcke der Agenda dauern zusammen 45 Minuten"),
+])
+def test_a_wrong_agenda_is_refused_with_its_line(project: Path, tmp_path: Path, agenda: str, expected: str) -> None:
+    body = body_file(tmp_path, issue_body(TEMPLATES / "format.yml", EVENT | {"agenda": agenda}))
+    result = cimis("from-issue", "--root", str(project), str(body))
+    assert result.returncode == 1 and expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (project / "formats" / "fruehstueck-mit-fragen.md").exists()
+
+
+def test_minutes_outside_the_method_range_are_written_with_the_check_warning(project: Path, tmp_path: Path) -> None:
+    agenda = "15 | Ankommen\n60 | Brainwriting 6-3-5\n30 | Pause"
+    body = body_file(tmp_path, issue_body(TEMPLATES / "format.yml", EVENT | {"agenda": agenda}))
+    result = cimis("from-issue", "--root", str(project), str(body))
+    assert result.returncode == 0, result.stderr
+    assert "warning[agenda-minutes] Block 2 (brainwriting-635) dauert 60 Minuten" in result.stderr
+    assert cimis("check", "--strict", "--root", str(project)).returncode == 1  # as the pull request will say

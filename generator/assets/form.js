@@ -259,6 +259,57 @@
     if (!steps && new RegExp(rules.heading, "m").test(text)) return words.heading;
     return null;
   }
+  // A format's agenda, as the check sees it (validate.check_agenda, check_format_duration): each block a
+  // method or a titled block, minutes within the method's range, days in order, the sum within duration.
+  function checkAgenda(front, names, add) {
+    var props = data.schema.properties || {};
+    if (!props.agenda || !Array.isArray(front.agenda)) return null;
+    var days = Number.isInteger(front.days) ? front.days : (props.days || {}).default;
+    var daysText = days === 1 ? "1 Tag" : days + " Tage";
+    var day = 1, minutes = [];
+    front.agenda.forEach(function (block, i) {
+      var row = nameAt("/agenda/" + i, names);
+      if (("method" in block) === ("title" in block)) {
+        add(row + ".method", "method" in block ? words.blockBoth : words.blockNeither);
+      }
+      var range = data.durations[block.method];
+      if (range && Number.isInteger(block.minutes) && (block.minutes < range[0] || block.minutes > range[1])) {
+        var select = byName(row + ".method");
+        var title = select && select.selectedOptions[0] ? select.selectedOptions[0].textContent : block.method;
+        add(row + ".minutes", format(words.blockMinutes, { method: title, low: range[0], high: range[1], minutes: block.minutes }));
+      }
+      minutes.push(block.minutes);
+      if (!Number.isInteger(block.day)) return;
+      if (Number.isInteger(days) && block.day > days) add(row + ".day", format(words.blockDayOver, { daysText: daysText, day: block.day }));
+      else if (block.day < day) add(row + ".day", format(words.blockDayOrder, { day: block.day, before: day }));
+      day = Math.max(day, block.day);
+    });
+    var span = front.duration || {};
+    if (!Number.isInteger(span.min) || !Number.isInteger(span.max)) return null;
+    var perDay = ((props.duration.properties || {}).max || {})["x-maximum-per-day"];
+    if (perDay && Number.isInteger(days) && span.max > perDay * days) {
+      add("duration.max", format(words.perDay, { daysText: daysText, limit: perDay * days }));
+    }
+    if (!minutes.length || span.min > span.max || !minutes.every(Number.isInteger)) return null;
+    var total = minutes.reduce(function (sum, m) { return sum + m; }, 0);
+    var values = { total: total, low: span.min, high: span.max, missing: span.min - total, extra: total - span.max };
+    if (total < span.min) add("agenda", format(words.agendaShort, values));
+    else if (total > span.max) add("agenda", format(words.agendaLong, values));
+    return total;
+  }
+  function showAgendaTotal(total) {
+    var list = listOf("agenda");
+    if (!list) return;
+    var note = list.querySelector("[data-cimis-agenda-total]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "cimis-counter";
+      note.setAttribute("data-cimis-agenda-total", "");
+      list.querySelector("[data-cimis-add]").before(note);
+    }
+    note.textContent = total === null ? "" : format(words.agendaTotal, { total: total });
+  }
+
   function frontStrings(value, pointer, visit) {
     if (typeof value === "string") visit(pointer, value);
     else if (value && typeof value === "object") Object.keys(value).forEach(function (key) { frontStrings(value[key], pointer + "/" + key, visit); });
@@ -285,6 +336,7 @@
       });
     }
     checkRanges(data.schema, front, "", add);
+    var agendaTotal = checkAgenda(front, names, add);
     frontStrings(front, "", function (pointer, text) {
       var m = new RegExp(rules.placeholder).exec(text);
       if (m) add(nameAt(pointer, names), format(words.placeholder, { found: m[0] }));
@@ -315,7 +367,7 @@
     else if (!slugPattern.test(slug)) add("slug", format(words.slugPattern, { example: suggestSlug(slug) || "mein-beitrag" }));
     else if (data.existing.indexOf(slug) >= 0) add("slug", format(words.slugExists, { slug: slug, suggestion: freeSlug(slug) }));
     if (consent && !consent.checked) add("consent", words.consent);
-    return { front: front, file: fileText(front, sections), found: found, slug: slug };
+    return { front: front, file: fileText(front, sections), found: found, slug: slug, agendaTotal: agendaTotal };
   }
   function freeSlug(slug) {
     for (var n = 2; ; n++) if (data.existing.indexOf(slug + "-" + n) < 0) return slug + "-" + n;
@@ -452,6 +504,7 @@
     showErrors(state.found);
     if (!summary.hidden) showSummary(state.found);
     output.textContent = state.file;
+    showAgendaTotal(state.agendaTotal);
     var status = ways.querySelector("[data-cimis-status]");
     status.textContent = state.found.size ? format(words.notReady, { count: state.found.size })
       : format(words.ready, { folder: data.folder, filename: state.slug + ".md" });
