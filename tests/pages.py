@@ -53,6 +53,7 @@ def page_types() -> dict[str, str]:
         "mitmachen": "mitmachen/",
         "formular-fall": "mitmachen/fall/",
         "formular-methode": "mitmachen/methode/",
+        "formular-format": "mitmachen/format/",
         "daten": "daten/",
         "ueber": "ueber/",
         "404": "404.html",

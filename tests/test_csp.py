@@ -133,7 +133,7 @@ def test_only_the_search_page_may_run_webassembly(site: Path) -> None:
 def test_only_the_contribution_forms_may_compile_code(site: Path) -> None:
     evaluating = {p.relative_to(site).as_posix() for p in _pages(site)
                   if "'unsafe-eval'" in _policy(p.read_text("utf-8"))["script-src"]}
-    assert evaluating == {"mitmachen/fall/index.html", "mitmachen/methode/index.html"}
+    assert evaluating == {"mitmachen/fall/index.html", "mitmachen/methode/index.html", "mitmachen/format/index.html"}
 
 
 def test_policy_follows_an_edited_theme_script() -> None:
