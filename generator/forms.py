@@ -49,6 +49,7 @@ class Control:
     # For the issue forms, which cannot repeat fields: a row per line, these keys in this order (x-issue-lines).
     lines: tuple[str | tuple[str, ...], ...] = ()
     example_rows: tuple[Mapping[str, Any], ...] = ()
+    row_label: str = "Eintrag"  # what one row of a repeated group is called on its buttons
 
     @property
     def id(self) -> str:
@@ -166,7 +167,7 @@ def _control(name: str, rule: Mapping[str, Any], required: bool, content: Conten
     return Control(name, widget, rule.get("title", name.rsplit(".", 1)[-1]), rule.get("description", ""),
                    _example(rule, choices), required, limits, choices, children, bool(rule.get("x-consent")),
                    tuple(tuple(k) if isinstance(k, list) else k for k in rule.get("x-issue-lines", ())),
-                   _example_rows(rule))
+                   _example_rows(rule), items.get("title", "Eintrag") if widget == "repeat" else "Eintrag")
 
 
 def _section(section: schemas.BodySection) -> Control:

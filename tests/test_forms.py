@@ -185,7 +185,7 @@ def test_format_form_round_trip_with_agenda_checks(new_page, site_url: str, tmp_
     blocks = (("", "Ankommen", "10"), ("Wie-können-wir-Fragen", "", "20"), ("Papierprototyp", "", "200"))
     for i, (method, title, minutes) in enumerate(blocks):
         if i >= 2:
-            page.get_by_role("group", name=label("Ablauf")).get_by_role("button", name="Eintrag hinzufügen").click()
+            page.get_by_role("group", name=label("Ablauf")).get_by_role("button", name="Block hinzufügen").click()
         if method:
             page.get_by_label(label("Methode")).nth(i).select_option(label=method)
         if title:

@@ -284,14 +284,16 @@
       else if (block.day < day) add(row + ".day", format(words.blockDayOrder, { day: block.day, before: day }));
       day = Math.max(day, block.day);
     });
+    // The sum is shown as soon as every block has its minutes, compared with the duration once that is given.
+    var total = minutes.length && minutes.every(Number.isInteger)
+      ? minutes.reduce(function (sum, m) { return sum + m; }, 0) : null;
     var span = front.duration || {};
-    if (!Number.isInteger(span.min) || !Number.isInteger(span.max)) return null;
+    if (!Number.isInteger(span.min) || !Number.isInteger(span.max)) return total;
     var perDay = ((props.duration.properties || {}).max || {})["x-maximum-per-day"];
     if (perDay && Number.isInteger(days) && span.max > perDay * days) {
       add("duration.max", format(words.perDay, { daysText: daysText, limit: perDay * days }));
     }
-    if (!minutes.length || span.min > span.max || !minutes.every(Number.isInteger)) return null;
-    var total = minutes.reduce(function (sum, m) { return sum + m; }, 0);
+    if (total === null || span.min > span.max) return total;
     var values = { total: total, low: span.min, high: span.max, missing: span.min - total, extra: total - span.max };
     if (total < span.min) add("agenda", format(words.agendaShort, values));
     else if (total > span.max) add("agenda", format(words.agendaLong, values));
