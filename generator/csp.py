@@ -28,8 +28,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
+
+from .cache import load_values, save_values
 
 REFERRER = "same-origin"
 # What a browser runs as script (HTML's "JavaScript MIME type essence match", plus module); other types such as
@@ -123,29 +127,61 @@ def policy_for(page: _Page) -> str:
     return "; ".join(directives)
 
 
-def protect(html_text: str) -> str:
-    """``html_text`` with this page's policy and the referrer policy first in its head (replacing earlier ones)."""
-    html_text = _INSERTED.sub("", html_text)
+def _placement(html_text: str) -> tuple[int, str] | None:
+    """Where the policy goes in ``html_text`` (without an earlier policy) and the tags to put there."""
     page = _Page()
     page.feed(html_text)
     page.close()
     if page.insert_at is None:
-        return html_text
+        return None
     line, column = page.insert_at
     lines = html_text.split("\n")
     offset = sum(len(text) + 1 for text in lines[: line - 1]) + column
-    meta = (f'<meta http-equiv="Content-Security-Policy" content="{policy_for(page)}">'
-            f'<meta name="referrer" content="{REFERRER}">')
+    return offset, (f'<meta http-equiv="Content-Security-Policy" content="{policy_for(page)}">'
+                    f'<meta name="referrer" content="{REFERRER}">')
+
+
+def _insert(html_text: str, placement: tuple[int, str] | None) -> str:
+    if placement is None:
+        return html_text
+    offset, meta = placement
     return html_text[:offset] + meta + html_text[offset:]
 
 
+def protect(html_text: str) -> str:
+    """``html_text`` with this page's policy and the referrer policy first in its head (replacing earlier ones)."""
+    html_text = _INSERTED.sub("", html_text)
+    return _insert(html_text, _placement(html_text))
+
+
+def _code_key() -> str:
+    """What besides a page decides its policy: this module, and the stdlib parser (the Python version)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(sys.version.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def _valid(value: Any) -> bool:
+    return value is None or (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)
+                             and isinstance(value[1], str))
+
+
 def protect_site(site_dir: Path) -> int:
-    """Give every HTML page below ``site_dir`` its policy; returns how many pages were rewritten."""
-    changed = 0
+    """Give every HTML page below ``site_dir`` its policy; returns how many pages were rewritten.
+
+    Parsing is most of the cost and most pages come out of the engine as they did last time: the placement
+    is kept in the cache under the page's digest (and this code's), so only new or changed pages are parsed.
+    """
+    code, known, used, changed = _code_key(), load_values("csp"), {}, 0
     for file in sorted(site_dir.rglob("*.html")):
         text = file.read_text("utf-8")
-        protected = protect(text)
+        bare = _INSERTED.sub("", text)
+        key = code + hashlib.sha256(bare.encode("utf-8")).hexdigest()
+        placement = known[key] if key in known and _valid(known[key]) else _placement(bare)
+        used[key] = list(placement) if placement else None
+        protected = _insert(bare, tuple(placement) if placement else None)
         if protected != text:
             file.write_text(protected, "utf-8")
             changed += 1
+    save_values("csp", used)
     return changed

@@ -172,3 +172,24 @@ def test_header_search_and_aligned_table_without_violations(tab, served: str) ->
     aligned = page.eval_on_selector_all("td", "cells => cells.map(c => getComputedStyle(c).textAlign)")
     assert aligned == ["left", "center", "right"]
     assert traffic.violations(page) == []
+
+
+def test_site_policies_are_reused_only_for_unchanged_pages(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    site.mkdir()
+    page = site / "index.html"
+    page.write_text('<html><head><meta charset="utf-8"></head><body><script>a()</script></body></html>', "utf-8")
+    assert csp.protect_site(site) == 1
+    first = page.read_text("utf-8")
+    assert _sha256("a()") in first
+    # The engine writes the same page again: its placement comes from the cache, the parser is not asked.
+    page.write_text(csp._INSERTED.sub("", first), "utf-8")
+    with monkeypatch.context() as patch:
+        patch.setattr(csp, "_placement", lambda text: pytest.fail("parsed although unchanged"))
+        csp.protect_site(site)
+    assert page.read_text("utf-8") == first
+    # A changed page is parsed again and gets a policy of its own.
+    page.write_text('<html><head><meta charset="utf-8"></head><body><script>b()</script></body></html>', "utf-8")
+    csp.protect_site(site)
+    assert _sha256("b()") in page.read_text("utf-8") and _sha256("a()") not in page.read_text("utf-8")
