@@ -38,6 +38,13 @@ def test_workflows_build_with_the_readme_command_and_annotate() -> None:
     assert pull_request.index(".venv/bin/cimis check --format github --strict") < pull_request.index(build)
 
 
+def test_pull_requests_are_built_with_both_engines() -> None:
+    pull_request = run_steps("pruefung.yml")
+    zensical = ".venv/bin/cimis build --engine zensical --out site-zensical"
+    assert zensical in pull_request
+    assert pull_request.index(schnellstart_blocks()[0]) < pull_request.index(zensical)
+
+
 def test_zizmor_finds_nothing_in_the_workflows() -> None:
     """Actions pinned to commits, least permissions, no persisted credentials (zizmor, offline)."""
     zizmor = Path(sys.executable).with_name("zizmor")
