@@ -2,7 +2,7 @@
  *
  * The page embeds the methods and formats as JSON (#cimis-planner-data) and every word this script shows
  * (#cimis-planner-texts). The plan lives in the URL query, so it can be shared, bookmarked and stepped
- * back through:  ?start=09:00&n=12&b=persona:60&b=~Pause:15&b=|&b=crazy-8s:15
+ * back through:  ?titel=Ideenwerkstatt&start=09:00&n=12&b=persona:60&b=~Pause:15&b=|&b=crazy-8s:15
  *   b=<slug>:<minutes>   a method card        b=~<title>:<minutes>   a free block        b=|   a new day
  * Links from other pages add to the plan in progress with ?add=<slug>, or start from a format with
  * ?format=<slug>; the last plan is kept in localStorage for that (it never leaves the device).
@@ -13,6 +13,7 @@
   var STORE = "cimis-planer";
   var DEFAULT_START = "09:00";
   var MAX_MINUTES = 2880;
+  var MAX_NAME = 80;
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
@@ -40,6 +41,9 @@
     var el = {
       live: root.querySelector("[data-cimis-live]"),
       start: root.querySelector("#planer-beginn"),
+      name: root.querySelector("#planer-name"),
+      printTitle: root.querySelector("[data-cimis-print-title]"),
+      replaced: root.querySelector("[data-cimis-replaced]"),
       people: root.querySelector("#planer-personen"),
       group: root.querySelector("[data-cimis-group]"),
       summary: root.querySelector("[data-cimis-summary]"),
@@ -60,7 +64,7 @@
     var nextId = 1;
     var rows = {};       // block id → its <li>, reused so that focus and typing survive a re-render
     var checked = {};    // material key → ticked (the checklist is for the day, not part of the plan)
-    var state = { start: DEFAULT_START, people: null, blocks: [] };
+    var state = { name: "", start: DEFAULT_START, people: null, blocks: [] };
 
     function block(fields) { fields.id = nextId++; return fields; }
 
@@ -73,7 +77,7 @@
 
     function parse(query) {
       var params = new URLSearchParams(query);
-      var plan = { start: DEFAULT_START, people: null, blocks: [] };
+      var plan = { name: (params.get("titel") || "").trim().slice(0, MAX_NAME), start: DEFAULT_START, people: null, blocks: [] };
       var notes = [];
       if (parseClock(params.get("start")) !== null) plan.start = clock(parseClock(params.get("start")));
       var people = parseInt(params.get("n"), 10);
@@ -99,6 +103,7 @@
     function serialise(plan) {
       var parts = [];
       var put = function (key, value) { parts.push(key + "=" + encodeURIComponent(value).replace(/%3A/g, ":")); };
+      if (plan.name) put("titel", plan.name);
       if (plan.start !== DEFAULT_START) put("start", plan.start);
       if (plan.people) put("n", String(plan.people));
       plan.blocks.forEach(function (b) {
@@ -311,6 +316,9 @@
       el.summary.hidden = count === 0;
       el.summary.textContent = summaryText(s);
       if (document.activeElement !== el.start) el.start.value = state.start;
+      if (document.activeElement !== el.name) el.name.value = state.name;
+      el.printTitle.textContent = state.name;
+      el.printTitle.hidden = !state.name;
       if (document.activeElement !== el.people) el.people.value = state.people ? String(state.people) : "";
       var misfits = state.blocks.filter(function (b) { return b.kind === "method" && groupWarning(b); }).length;
       el.group.textContent = !state.people ? "" : fill(
@@ -400,6 +408,10 @@
       field.addEventListener("change", function () { if (apply()) say(fill(T.changed, { summary: summaryText(render()) })); });
     }
 
+    editing(el.name, function () {
+      state.name = el.name.value.trim().slice(0, MAX_NAME);
+      return true;
+    });
     editing(el.start, function () {
       if (parseClock(el.start.value) === null) return false;
       state.start = el.start.value;
@@ -426,7 +438,7 @@
         state.blocks = [];
         change("push", T.cleared);
       } else if (target.hasAttribute("data-cimis-format") && el.format && formats[el.format.value]) {
-        startFrom(formats[el.format.value]);
+        startFrom(formats[el.format.value], { name: state.name, people: state.people, blocks: state.blocks });
         commit("push");
       } else if (target.hasAttribute("data-cimis-deck")) makeDeck();
     });
@@ -452,16 +464,23 @@
         : fill(T.search_none, { query: el.search.value.trim() });
     });
 
-    function startFrom(format) {
+    // ``before`` is the plan a format replaces; a link on the page brings it back (nothing is lost silently).
+    function startFrom(format, before) {
       var day = 1;
+      if (before.blocks.length) {
+        el.replaced.querySelector("a").href = window.location.pathname + serialise(before);
+        el.replaced.hidden = false;
+      }
       state.blocks = [];
       format.agenda.forEach(function (item) {
         for (; day < (item.day || 1); day++) state.blocks.push(block({ kind: "day" }));
         if (item.method && methods[item.method]) state.blocks.push(block({ kind: "method", slug: item.method, minutes: item.minutes }));
         else if (item.title) state.blocks.push(block({ kind: "free", title: item.title, minutes: item.minutes }));
       });
-      if (!state.people) state.people = format.participants[0];
-      say(fill(T.format_loaded, { title: format.title, summary: summaryText(render()) }));
+      if (!state.people) state.people = before.people || format.participants[0];
+      if (!state.name) state.name = before.name;
+      say(fill(before.blocks.length ? T.format_replaced : T.format_loaded,
+               { title: format.title, summary: summaryText(render()) }));
     }
 
     /* --- the card PDF -------------------------------------------------------------------------------- */
@@ -544,7 +563,7 @@
       if (fromLink) {
         var adds = result.params.getAll("add").filter(function (slug) { return methods[slug]; });
         var format = formats[result.params.get("format")];
-        if (format) startFrom(format);
+        if (format) startFrom(format, parse(remembered()).plan);
         else if (adds.length && !result.params.getAll("b").length) state = parse(remembered()).plan;
         adds.forEach(function (slug) { state.blocks.push(block({ kind: "method", slug: slug, minutes: methods[slug].duration[0] })); });
         result.params.getAll("add").filter(function (slug) { return !methods[slug]; }).forEach(function (slug) {
