@@ -151,7 +151,7 @@ def _choice(question: Question, answer: str) -> str:
 MESSAGES = {"minLength": "Das ist zu kurz", "maxLength": "Das ist zu lang", "type": "Bitte eine ganze Zahl eingeben",
             "minimum": "Die Zahl ist zu klein", "maximum": "Die Zahl ist zu groß",
             "minItems": "Bitte mindestens einen Eintrag", "maxItems": "Das sind zu viele Einträge",
-            "uniqueItems": "Ein Eintrag steht doppelt", "pattern": "Die Form stimmt nicht", "enum": "Das steht nicht zur Auswahl"}
+            "uniqueItems": "Ein Eintrag steht doppelt", "pattern": "So ist es nicht richtig geschrieben", "enum": "Das steht nicht zur Auswahl"}
 
 
 def _problem(question: Question, value: Any, schema: dict, values: dict) -> str | None:

@@ -39,9 +39,13 @@
   function transliterate(text) {
     return text.toLowerCase().replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue").replace(/ß/g, "ss");
   }
+  // A long title gives a file name of at most 60 characters, cut between words, never inside one.
   function suggestSlug(title) {
-    return transliterate(title).normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+    var slug = transliterate(title).normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    if (slug.length <= 60) return slug;
+    var cut = slug.lastIndexOf("-", 60);
+    return slug.slice(0, cut > 0 ? cut : 60).replace(/-+$/, "");
   }
   function today() {
     var d = new Date();
