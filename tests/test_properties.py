@@ -67,3 +67,16 @@ def test_random_yaml_text_never_crashes(tmp_path: Path, kind: str, header: str, 
     diagnostics = check_text(tmp_path, kind, text)
     assert positions_exist(diagnostics, text)
     assert diagnostics, "random text is never a valid entry"
+
+
+_PART = st.sampled_from(["faelle", "methoden", "index.md", "a", "b.md", "x-y", "."])
+
+
+@given(st.lists(_PART, max_size=4), st.lists(_PART, max_size=4), st.booleans())
+def test_relative_paths_equal_posixpath_relpath(to: list[str], at: list[str], folder: bool) -> None:
+    import posixpath
+
+    from generator.render import _relative_path
+
+    path, start = "/".join(to) + ("/" if folder and to else ""), "/".join(at)
+    assert _relative_path(path, start) == posixpath.relpath(path or ".", start or ".")
