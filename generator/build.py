@@ -342,7 +342,8 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
     """Build the site into ``out`` with ``engine``; on any problem ``out`` stays exactly as it was.
 
     ``incremental`` is for the preview, which keeps ``staging`` and ``out`` between builds: only staged
-    pages whose bytes changed are rendered again (MkDocs' dirty build), straight into ``out``.
+    pages whose bytes changed are rendered again (MkDocs' dirty build), straight into ``out``; the
+    search index is left to the preview.
     """
     root = Path(content.root)
     out = out.resolve()
@@ -382,7 +383,8 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
         if not diagnostics:
             # Whatever the engine, every page gets its policy before the search index reads the pages.
             protect_site(target)
-        if not diagnostics and not offline:
+        # The preview indexes search itself, after the edited page is shown (serve.py).
+        if not diagnostics and not offline and not incremental:
             diagnostics = run_pagefind(target, staging)
         if diagnostics:
             return EngineResult(tuple(diagnostics), write_seconds=write_seconds)

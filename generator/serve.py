@@ -15,6 +15,7 @@ from pathlib import Path
 from mkdocs.livereload import LiveReloadServer
 
 from . import pipeline
+from .build import SearchIndexUnavailable, run_pagefind
 from .csp import protect
 from .diagnostics import Diagnostic, format_human
 
@@ -65,6 +66,9 @@ class Preview:
         self.site.mkdir()
         self.diagnostics: tuple[Diagnostic, ...] = ()
         self._lock = threading.Lock()
+        self._search_wanted = threading.Event()
+        self._closing = threading.Event()
+        self._indexer: threading.Thread | None = None
 
     def rebuild(self) -> None:
         """Check and build; on problems keep the last good site and report them."""
@@ -76,11 +80,39 @@ class Preview:
                 print(format_human(outcome.diagnostics), file=sys.stderr)
             state = "mit Fehlern, letzter guter Stand bleibt sichtbar" if outcome.failed else "fertig"
             print(f"Vorschau {state} ({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
+            if not outcome.failed:
+                self._index_search_later()
+
+    def _index_search_later(self) -> None:
+        # Pagefind reads every page (4.5 s at 2,400 entries): the browser reloads without waiting for it.
+        # Edits during a run ask for one more run, so the index ends up matching the last edit.
+        self._search_wanted.set()
+        if self._indexer is None:
+            self._indexer = threading.Thread(target=self._index_search, name="cimis-search", daemon=True)
+            self._indexer.start()
+
+    def _index_search(self) -> None:
+        while True:
+            self._search_wanted.wait()
+            self._search_wanted.clear()
+            if self._closing.is_set():
+                return
+            try:
+                problems = run_pagefind(self.site, self.staging)
+            except SearchIndexUnavailable as exc:
+                print(f"cimis: Die Suche der Vorschau bleibt leer: {exc}", file=sys.stderr, flush=True)
+                return
+            if problems:
+                print(format_human(problems), file=sys.stderr, flush=True)
 
     def banner(self) -> bytes:
         return banner_html(self.diagnostics)
 
     def close(self) -> None:
+        self._closing.set()
+        self._search_wanted.set()
+        if self._indexer is not None:
+            self._indexer.join(timeout=60)
         self._folders.cleanup()
 
 

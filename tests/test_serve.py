@@ -70,10 +70,16 @@ PATIENCE = 60.0
 
 def test_edit_shows_and_errors_show_as_banner(server) -> None:
     project, port, process = server
+    # The search index is made after the pages show; its entry file names a hash of the whole index.
+    index = lambda: fetch(port, "pagefind/pagefind-entry.json")  # noqa: E731
+    assert wait_for(lambda: '"languages"' in index(), PATIENCE) is not None, "no search index"
+    before = index()
     edit(project, "title: Tischlerei findet Azubis", "title: Schreinerei findet Azubis")
     took = wait_for(lambda: "Schreinerei findet Azubis" in fetch(port, PAGE), PATIENCE)
     assert took is not None, f"edit not visible within {PATIENCE:.0f} s"
     print(f"edit visible after {took:.2f} s")
+    assert wait_for(lambda: '"languages"' in index() and index() != before, PATIENCE) is not None, \
+        "the search index did not follow the edit"
 
     edit(project, "district: erzgebirgskreis", "district: erzgebirge")
     assert wait_for(lambda: "role=\"alert\"" in fetch(port, PAGE), PATIENCE) is not None
