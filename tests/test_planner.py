@@ -269,6 +269,7 @@ def test_the_workshop_title_is_kept_in_the_link_and_heads_the_printed_agenda(new
     name = "Ideenwerkstatt Museum, 12. März"
     page = open_planner(new_page, site_url, f"?b={sorted(METHODS)[0]}")
     page.get_by_label("Titel des Workshops").fill(name)
+    page.wait_for_function("() => new URLSearchParams(location.search).has('titel')")
     assert plan_query(page)["titel"] == [name]
     page.reload()
     page.wait_for_selector("[data-cimis-planer]:not([hidden])")
