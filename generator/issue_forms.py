@@ -18,7 +18,7 @@ import yaml
 from . import schema as schemas
 from .diagnostics import Diagnostic, error
 from .forms import FORM_PAGES, INDEX, Choice, Control, build_form, transliterate
-from .load import SLUG_RE, load_document, load_project
+from .load import SLUG_RE, SUGGESTED_SLUG_LENGTH, load_document, load_project
 from .model import Content
 from .records import to_content
 from .validate import has_errors, validate
@@ -279,10 +279,14 @@ def _pick_choices(value: str, choices: tuple[Choice, ...], multiple: bool) -> tu
 
 
 def slug_for(title: str) -> str:
-    """A file name from a title, as the web form suggests it."""
+    """A file name from a title, as the web form suggests it: a long one is cut between two words."""
     text = unicodedata.normalize("NFKD", transliterate(title))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].rstrip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) <= SUGGESTED_SLUG_LENGTH:
+        return slug
+    cut = slug.rfind("-", 0, SUGGESTED_SLUG_LENGTH + 1)
+    return slug[:cut if cut > 0 else SUGGESTED_SLUG_LENGTH].rstrip("-")
 
 
 def _set(data: dict, path: tuple, value: Any) -> None:

@@ -13,6 +13,8 @@ from .model import CASE, CONFIG, FORMAT, METHOD, PAGE, VOCABULARY, Document, Key
 
 MAX_FILE_BYTES = 1_000_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# File names suggested from a title stop after this many characters, between two words.
+SUGGESTED_SLUG_LENGTH = 60
 FENCE_RE = re.compile(r"^\s*(```|~~~)")
 HEADING_RE = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 DELIMITER_RE = re.compile(r"^---\s*$")

@@ -102,6 +102,9 @@ class Preview:
             except SearchIndexUnavailable as exc:
                 print(f"cimis: Die Suche der Vorschau bleibt leer: {exc}", file=sys.stderr, flush=True)
                 return
+            except OSError as exc:  # e.g. the preview's folders going away: the next edit tries again
+                print(f"cimis: Die Suche der Vorschau ist nicht aktuell: {exc}", file=sys.stderr, flush=True)
+                continue
             if problems:
                 print(format_human(problems), file=sys.stderr, flush=True)
 

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from generator import pipeline
+from generator.issue_forms import slug_for
 
 from .browser import PHONE, browser, new_page, serve, site_url  # noqa: F401 (fixtures)
 from .conftest import REPO, TODAY, copy_project
@@ -257,6 +258,14 @@ def test_wrong_values_show_their_message_at_the_field(new_page, site_url: str) -
     assert summary.get_by_role("link", name=re.compile(r"^Titel: Zu kurz")).count() == 1
     assert page.evaluate("document.activeElement.id") == "f-title"
     assert page.url.endswith("/mitmachen/fall/"), "the link was followed although the form has problems"
+
+
+def test_a_long_title_suggests_the_file_name_from_issue_forms_cut_between_words(new_page, site_url: str) -> None:  # noqa: F811
+    title = "Das Dorftheater im Landkreis Görlitz verkauft seine Karten jetzt online und spart Zeit"
+    page, _ = open_form(new_page, site_url + "mitmachen/fall/")
+    type_text(page, "Titel", title)
+    suggested = page.locator("[data-cimis-slug]").input_value()
+    assert suggested == slug_for(title) == "das-dorftheater-im-landkreis-goerlitz-verkauft-seine-karten"
 
 
 def test_draft_survives_a_reload_and_can_be_discarded(new_page, site_url: str) -> None:  # noqa: F811

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import posixpath
 from pathlib import Path
 
 import yaml
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.load import load_document, load_project
+from generator.render import _relative_path
 from generator.validate import validate
 
 from .conftest import REPO, TODAY
@@ -74,9 +76,5 @@ _PART = st.sampled_from(["faelle", "methoden", "index.md", "a", "b.md", "x-y", "
 
 @given(st.lists(_PART, max_size=4), st.lists(_PART, max_size=4), st.booleans())
 def test_relative_paths_equal_posixpath_relpath(to: list[str], at: list[str], folder: bool) -> None:
-    import posixpath
-
-    from generator.render import _relative_path
-
     path, start = "/".join(to) + ("/" if folder and to else ""), "/".join(at)
     assert _relative_path(path, start) == posixpath.relpath(path or ".", start or ".")

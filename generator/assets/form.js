@@ -39,13 +39,13 @@
   function transliterate(text) {
     return text.toLowerCase().replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue").replace(/ß/g, "ss");
   }
-  // A long title gives a file name of at most 60 characters, cut between words, never inside one.
+  // A long title gives a file name cut between two words, never inside one (as slug_for in Python).
   function suggestSlug(title) {
     var slug = transliterate(title).normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
       .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-    if (slug.length <= 60) return slug;
-    var cut = slug.lastIndexOf("-", 60);
-    return slug.slice(0, cut > 0 ? cut : 60).replace(/-+$/, "");
+    if (slug.length <= rules.slugLength) return slug;
+    var cut = slug.lastIndexOf("-", rules.slugLength);
+    return slug.slice(0, cut > 0 ? cut : rules.slugLength).replace(/-+$/, "");
   }
   function today() {
     var d = new Date();

@@ -13,7 +13,9 @@
   var STORE = "cimis-planer";
   var DEFAULT_START = "09:00";
   var MAX_MINUTES = 2880;
-  var MAX_NAME = 80;
+
+  // Cut by characters, not UTF-16 units: half an emoji would make encodeURIComponent throw.
+  function cut(text, length) { return Array.from(text).slice(0, length).join(""); }
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
@@ -41,7 +43,7 @@
     var el = {
       live: root.querySelector("[data-cimis-live]"),
       start: root.querySelector("#planer-beginn"),
-      name: root.querySelector("#planer-name"),
+      name: root.querySelector("#planer-workshop"),
       printTitle: root.querySelector("[data-cimis-print-title]"),
       replaced: root.querySelector("[data-cimis-replaced]"),
       people: root.querySelector("#planer-personen"),
@@ -77,7 +79,7 @@
 
     function parse(query) {
       var params = new URLSearchParams(query);
-      var plan = { name: (params.get("titel") || "").trim().slice(0, MAX_NAME), start: DEFAULT_START, people: null, blocks: [] };
+      var plan = { name: cut((params.get("titel") || "").trim(), el.name.maxLength), start: DEFAULT_START, people: null, blocks: [] };
       var notes = [];
       if (parseClock(params.get("start")) !== null) plan.start = clock(parseClock(params.get("start")));
       var people = parseInt(params.get("n"), 10);
@@ -88,7 +90,7 @@
         var name = cut > 0 ? token.slice(0, cut) : token;
         var minutes = cut > 0 ? parseInt(token.slice(cut + 1), 10) : NaN;
         if (name.charAt(0) === "~") {
-          var title = name.slice(1).trim().slice(0, 60);
+          var title = cut(name.slice(1).trim(), 60);
           if (title) plan.blocks.push(block({ kind: "free", title: title, minutes: clampMinutes(minutes, 15) }));
         } else if (methods[name]) {
           plan.blocks.push(block({ kind: "method", slug: name, minutes: clampMinutes(minutes, methods[name].duration[0]) }));
@@ -409,7 +411,7 @@
     }
 
     editing(el.name, function () {
-      state.name = el.name.value.trim().slice(0, MAX_NAME);
+      state.name = cut(el.name.value.trim(), el.name.maxLength);
       return true;
     });
     editing(el.start, function () {
@@ -438,7 +440,7 @@
         state.blocks = [];
         change("push", T.cleared);
       } else if (target.hasAttribute("data-cimis-format") && el.format && formats[el.format.value]) {
-        startFrom(formats[el.format.value], { name: state.name, people: state.people, blocks: state.blocks });
+        say(startFrom(formats[el.format.value], { name: state.name, people: state.people, blocks: state.blocks }));
         commit("push");
       } else if (target.hasAttribute("data-cimis-deck")) makeDeck();
     });
@@ -447,7 +449,7 @@
       event.preventDefault();
       var text = el.freeTitle.value.trim();
       if (!text) { say(T.free_missing); el.freeTitle.focus(); return; }
-      add(block({ kind: "free", title: text.slice(0, 60), minutes: clampMinutes(el.freeMinutes.value, 15) }));
+      add(block({ kind: "free", title: cut(text, 60), minutes: clampMinutes(el.freeMinutes.value, 15) }));
       el.freeTitle.value = "";
     });
 
@@ -479,8 +481,8 @@
       });
       if (!state.people) state.people = before.people || format.participants[0];
       if (!state.name) state.name = before.name;
-      say(fill(before.blocks.length ? T.format_replaced : T.format_loaded,
-               { title: format.title, summary: summaryText(render()) }));
+      return fill(before.blocks.length ? T.format_replaced : T.format_loaded,
+                  { title: format.title, summary: summaryText(render()) });
     }
 
     /* --- the card PDF -------------------------------------------------------------------------------- */
@@ -559,11 +561,13 @@
 
     function load(query, fromLink) {
       var result = parse(query);
+      var loaded = null;
       state = result.plan;
+      el.replaced.hidden = true;
       if (fromLink) {
         var adds = result.params.getAll("add").filter(function (slug) { return methods[slug]; });
         var format = formats[result.params.get("format")];
-        if (format) startFrom(format, parse(remembered()).plan);
+        if (format) loaded = startFrom(format, parse(remembered()).plan);
         else if (adds.length && !result.params.getAll("b").length) state = parse(remembered()).plan;
         adds.forEach(function (slug) { state.blocks.push(block({ kind: "method", slug: slug, minutes: methods[slug].duration[0] })); });
         result.params.getAll("add").filter(function (slug) { return !methods[slug]; }).forEach(function (slug) {
@@ -572,7 +576,8 @@
       }
       var s = render();
       var notes = result.notes.slice();
-      if (state.blocks.length) notes.unshift(fill(T.restored, { summary: summaryText(s) }));
+      if (loaded) notes.unshift(loaded);
+      else if (state.blocks.length) notes.unshift(fill(T.restored, { summary: summaryText(s) }));
       if (notes.length) say(notes.join(" "));
     }
 
