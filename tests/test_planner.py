@@ -279,6 +279,9 @@ def test_the_workshop_title_is_kept_in_the_link_and_heads_the_printed_agenda(new
     page.emulate_media(media="print")
     assert heading.is_visible() and heading.inner_text() == name
     assert not page.locator("h1").is_visible()
+    # A shared link whose title is too long is cut by characters, never inside an emoji.
+    page = open_planner(new_page, site_url, "?titel=" + "a" * 79 + "%F0%9F%98%80" + "b")
+    assert page.get_by_label("Titel des Workshops").input_value() == "a" * 79 + "\U0001F600"
 
 
 def deck_pdf(page) -> Path:

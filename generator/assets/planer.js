@@ -15,7 +15,7 @@
   var MAX_MINUTES = 2880;
 
   // Cut by characters, not UTF-16 units: half an emoji would make encodeURIComponent throw.
-  function cut(text, length) { return Array.from(text).slice(0, length).join(""); }
+  function upTo(text, length) { return Array.from(text).slice(0, length).join(""); }
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
@@ -79,7 +79,7 @@
 
     function parse(query) {
       var params = new URLSearchParams(query);
-      var plan = { name: cut((params.get("titel") || "").trim(), el.name.maxLength), start: DEFAULT_START, people: null, blocks: [] };
+      var plan = { name: upTo((params.get("titel") || "").trim(), el.name.maxLength), start: DEFAULT_START, people: null, blocks: [] };
       var notes = [];
       if (parseClock(params.get("start")) !== null) plan.start = clock(parseClock(params.get("start")));
       var people = parseInt(params.get("n"), 10);
@@ -90,7 +90,7 @@
         var name = cut > 0 ? token.slice(0, cut) : token;
         var minutes = cut > 0 ? parseInt(token.slice(cut + 1), 10) : NaN;
         if (name.charAt(0) === "~") {
-          var title = cut(name.slice(1).trim(), 60);
+          var title = upTo(name.slice(1).trim(), 60);
           if (title) plan.blocks.push(block({ kind: "free", title: title, minutes: clampMinutes(minutes, 15) }));
         } else if (methods[name]) {
           plan.blocks.push(block({ kind: "method", slug: name, minutes: clampMinutes(minutes, methods[name].duration[0]) }));
@@ -411,7 +411,7 @@
     }
 
     editing(el.name, function () {
-      state.name = cut(el.name.value.trim(), el.name.maxLength);
+      state.name = upTo(el.name.value.trim(), el.name.maxLength);
       return true;
     });
     editing(el.start, function () {
@@ -449,7 +449,7 @@
       event.preventDefault();
       var text = el.freeTitle.value.trim();
       if (!text) { say(T.free_missing); el.freeTitle.focus(); return; }
-      add(block({ kind: "free", title: cut(text, 60), minutes: clampMinutes(el.freeMinutes.value, 15) }));
+      add(block({ kind: "free", title: upTo(text, 60), minutes: clampMinutes(el.freeMinutes.value, 15) }));
       el.freeTitle.value = "";
     });
 
