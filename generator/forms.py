@@ -218,8 +218,8 @@ def body_rules() -> dict[str, Any]:
     from .safety import UNSAFE_SCHEMES
     from .validate import ATTR_LIST_RE, LINK_RE, PLACEHOLDER_RE, REF_DEF_RE
 
-    return {"slug": SLUG_RE.pattern, "slugLength": SUGGESTED_SLUG_LENGTH, "placeholder": PLACEHOLDER_RE.pattern, "link": LINK_RE.pattern,
-            "reference": REF_DEF_RE.pattern, "attribute": ATTR_LIST_RE.pattern, "heading": HEADING_RE.pattern,
+    return {"slug": SLUG_RE.pattern, "slugLength": SUGGESTED_SLUG_LENGTH, "placeholder": PLACEHOLDER_RE.pattern,
+            "link": LINK_RE.pattern, "reference": REF_DEF_RE.pattern, "attribute": ATTR_LIST_RE.pattern, "heading": HEADING_RE.pattern,
             "unsafeSchemes": list(UNSAFE_SCHEMES)}
 
 

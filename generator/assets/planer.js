@@ -90,7 +90,7 @@
         var name = cut > 0 ? token.slice(0, cut) : token;
         var minutes = cut > 0 ? parseInt(token.slice(cut + 1), 10) : NaN;
         if (name.charAt(0) === "~") {
-          var title = upTo(name.slice(1).trim(), 60);
+          var title = upTo(name.slice(1).trim(), el.freeTitle.maxLength);
           if (title) plan.blocks.push(block({ kind: "free", title: title, minutes: clampMinutes(minutes, 15) }));
         } else if (methods[name]) {
           plan.blocks.push(block({ kind: "method", slug: name, minutes: clampMinutes(minutes, methods[name].duration[0]) }));
@@ -449,7 +449,7 @@
       event.preventDefault();
       var text = el.freeTitle.value.trim();
       if (!text) { say(T.free_missing); el.freeTitle.focus(); return; }
-      add(block({ kind: "free", title: upTo(text, 60), minutes: clampMinutes(el.freeMinutes.value, 15) }));
+      add(block({ kind: "free", title: upTo(text, el.freeTitle.maxLength), minutes: clampMinutes(el.freeMinutes.value, 15) }));
       el.freeTitle.value = "";
     });
 
