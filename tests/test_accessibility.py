@@ -25,14 +25,17 @@ COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 AXE_COLOUR_OPTIONS = {"runOnly": {"type": "rule", "values": COLOUR_RULES}, "resultTypes": ["violations"]}
 SCHEME_NAMES = {"default": "hell", "slate": "dunkel"}
 # axe must see final colours, not a palette switch or tooltip half-way through its transition. Switching
-# transitions off saves waiting for them (a quarter second after every switch).
+# transitions off saves waiting for them (a quarter second after every switch). The site's CSP refuses a
+# <style> element; a constructed style sheet is CSSOM, which the CSP allows.
 NO_TRANSITIONS = """document.addEventListener("DOMContentLoaded", () => {
-  const style = document.createElement("style");
-  style.textContent = "*, *::before, *::after { transition: none !important; animation: none !important; }";
-  document.head.append(style);
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync("*, *::before, *::after { transition: none !important; animation: none !important; }");
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 });"""
 SETTLE = """() => Promise.all(document.getAnimations()
     .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity).map(a => a.finished.catch(() => null)))"""
+TRANSITIONS_OFF = """() => { const probe = document.createElement("div"); probe.className = "md-tooltip";
+  document.body.append(probe); const off = getComputedStyle(probe).transitionDuration === "0s"; probe.remove(); return off; }"""
 PALETTE_TOGGLE = "[data-md-component=palette] label:not([hidden])"
 
 
@@ -109,6 +112,8 @@ def check_both_palettes(page, label: str) -> dict[str, dict]:
     The palette stays switched for the tab's next page (Material keeps it), so the palettes take turns
     in getting the full run.
     """
+    # Material's tooltips fade in over a quarter second; were the sheet refused, axe would read them half-way.
+    assert page.evaluate(TRANSITIONS_OFF), f"{label}: transitions are still on, axe would read colours mid-fade"
     results = {SCHEME_NAMES[scheme(page)]: run_axe(page)}
     toggle_palette(page)
     results[SCHEME_NAMES[scheme(page)]] = run_axe(page, AXE_COLOUR_OPTIONS)
