@@ -312,36 +312,46 @@ def _pdf(document, title: str | None = None) -> bytes:
 
 # --- fit ----------------------------------------------------------------------------------------------------
 
-# The names WeasyPrint's text/ffi.py tries, in its order, so this finds the HarfBuzz it loaded.
-_HARFBUZZ_NAMES = ("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0", "libharfbuzz.0.dylib",
-                   "libharfbuzz-0.dll")
+# The names WeasyPrint's text/ffi.py tries, in its order, so these find the libraries it loads.
+_NATIVE_LIBRARIES = {
+    "pango": (("libpango-1.0-0", "pango-1.0-0", "pango-1.0", "libpango-1.0.so.0", "libpango-1.0.dylib",
+                "libpango-1.0-0.dll"), "pango_version_string", "Pango"),
+    "harfbuzz": (("libharfbuzz-0", "harfbuzz", "harfbuzz-0.0", "libharfbuzz.so.0", "libharfbuzz.0.dylib",
+                  "libharfbuzz-0.dll"), "hb_version_string", "HarfBuzz"),
+}
 
 
-def _harfbuzz_version() -> str:
-    """HarfBuzz's version string; WeasyPrint's own bindings do not declare ``hb_version_string``."""
+def _native_version(library: str) -> str:
+    """The version string of a C library WeasyPrint loads, read without importing WeasyPrint."""
     import cffi  # a dependency of WeasyPrint
 
+    names, function, display = _NATIVE_LIBRARIES[library]
     ffi = cffi.FFI()
-    ffi.cdef("const char *hb_version_string (void);")
-    for name in _HARFBUZZ_NAMES:
+    ffi.cdef(f"const char *{function} (void);")
+    for name in names:
         try:
-            return ffi.string(ffi.dlopen(name).hb_version_string()).decode("ascii")
+            return ffi.string(getattr(ffi.dlopen(name), function)()).decode("ascii")
         except (OSError, AttributeError):
             continue
-    raise CardsUnavailable("HarfBuzz nicht gefunden")
+    raise CardsUnavailable(f"{display} nicht gefunden")
 
 
 @cache
 def _library_versions() -> tuple[str, ...]:
-    """The layout and PDF libraries this process has loaded, with versions: they cannot change while it runs."""
-    weasyprint, _ = _weasyprint()
-    import fontTools
-    import pydyf
-    from weasyprint.text.ffi import pango
+    """The layout and PDF libraries with their versions: they cannot change while this process runs.
 
-    return (f"weasyprint {weasyprint.__version__}", f"pydyf {pydyf.__version__}",
-            f"pango {pango.pango_version()}", f"harfbuzz {_harfbuzz_version()}", f"pyphen {pyphen.__version__}",
-            f"segno {segno.__version__}", f"fonttools {fontTools.version}")
+    Read from the installed packages and the C libraries themselves: importing WeasyPrint would take
+    about a second of every build and check whose cards all come from the cache.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        packages = {name: version(name) for name in ("weasyprint", "pydyf", "pyphen", "segno", "fonttools")}
+    except PackageNotFoundError as exc:
+        raise CardsUnavailable(f"Python-Paket {exc.name} fehlt") from exc
+    return (f"weasyprint {packages['weasyprint']}", f"pydyf {packages['pydyf']}",
+            f"pango {_native_version('pango')}", f"harfbuzz {_native_version('harfbuzz')}",
+            f"pyphen {packages['pyphen']}", f"segno {packages['segno']}", f"fonttools {packages['fonttools']}")
 
 
 def _style_digest() -> str:

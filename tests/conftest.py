@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -51,23 +53,43 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Path]) -> Path:
+    """``make(folder)`` once per test run; its result (a path) is read-only for every test that uses it.
+
+    Under pytest-xdist the workers share the result: the first to ask builds while holding a lock, the
+    others wait and read it. Each build of the shipped site costs about as much as a whole test module.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return make(tmp_path_factory.mktemp(name))
+    folder = tmp_path_factory.getbasetemp().parent / name
+    done = folder / ".built"
+    with open(folder.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that failed half-way left it
+            result = make(folder)
+            done.write_text(str(result.relative_to(folder)), "utf-8")
+        return folder / done.read_text("utf-8")
+
+
+def _build_shipped(folder: Path, **options) -> Path:
+    root = copy_project(folder / "project")
+    outcome = pipeline.build(root, TODAY, **options)
+    assert not outcome.failed, outcome.diagnostics
+    return outcome.out
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> Path:
     """The shipped content built once into a temporary folder."""
-    root = copy_project(tmp_path_factory.mktemp("built") / "project")
-    outcome = pipeline.build(root, TODAY)
-    assert not outcome.failed, outcome.diagnostics
-    return root / "site"
+    return built_once(tmp_path_factory, "built", _build_shipped)
 
 
 @pytest.fixture(scope="session")
 def offline_bundle(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> Path:
     """The shipped content built once as the offline bundle (``cimis build --offline``)."""
-    root = copy_project(tmp_path_factory.mktemp("offline") / "project")
-    out = root / "offline"
-    outcome = pipeline.build(root, TODAY, out=out, offline=True)
-    assert not outcome.failed, outcome.diagnostics
-    return out
+    return built_once(tmp_path_factory, "offline", lambda folder: _build_shipped(
+        folder, out=folder / "project" / "offline", offline=True))
 
 
 FORMAT_FIXTURES = FIXTURES / "formats"
@@ -89,9 +111,12 @@ def copy_project_with_formats(target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def formats_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def formats_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> Path:
     """The shipped content plus the test formats, built once into a temporary folder."""
-    root = copy_project_with_formats(tmp_path_factory.mktemp("formats") / "project")
-    outcome = pipeline.build(root, TODAY)
-    assert not outcome.failed, outcome.diagnostics
-    return root / "site"
+    def make(folder: Path) -> Path:
+        root = copy_project_with_formats(folder / "project")
+        outcome = pipeline.build(root, TODAY)
+        assert not outcome.failed, outcome.diagnostics
+        return outcome.out
+
+    return built_once(tmp_path_factory, "formats", make)
