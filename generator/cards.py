@@ -559,44 +559,50 @@ def format_decks(formats: Sequence[Format]) -> tuple[FormatDeck, ...]:
 
 def deck_files(cards: Sequence[Card], *, brand: str, formats: Sequence[FormatDeck] = ()) -> dict[str, bytes]:
     """The PDFs published under /karten/: the deck in each layout, one A6 PDF per card, two per format."""
-    if not cards:
+    return {name: data for files in _render_jobs(cards, brand, [*LAYOUTS, *formats]).values()
+            for name, data in files.items()} if cards else {}
+
+
+Job = str | FormatDeck  # a layout of the whole deck, or one format's deck
+
+
+def _render_jobs(cards: Sequence[Card], brand: str, jobs: Sequence[Job]) -> dict[Job, dict[str, bytes]]:
+    """The files of each job, by job."""
+    if not jobs:
         return {}
     tips = {slug: fit.tips for slug, fit in measure(cards, brand).items()}
-    # The two layouts are independent: on two cores they are laid out at the same time.
-    jobs = ["a6", "a4-4up"] if workers(len(cards)) > 1 else [["a6", "a4-4up"]]
-    files: dict[str, bytes] = {}
-    for part in in_parallel(_layout_files, jobs, cards, tips, brand, tuple(formats)):
-        files.update(part)
-    return files
+    # On two cores the A6 deck (which also gives one PDF per card) is laid out beside everything else; a
+    # few format decks alone are not worth a process that first has to import WeasyPrint.
+    apart = jobs[0] == "a6" and len(jobs) > 1 and workers(len(cards)) > 1
+    return {job: files for part in in_parallel(_layout_files, [jobs[:1], jobs[1:]] if apart else [jobs],
+                                               cards, tips, brand) for job, files in part}
 
 
-def _layout_files(layouts: str | Sequence[str], cards: Sequence[Card], tips: Mapping[str, int],
-                  brand: str, formats: Sequence[FormatDeck] = ()) -> dict[str, bytes]:
-    """The deck PDF of each layout and the decks of the formats; with A6 also one PDF per card.
+def _layout_files(jobs: Sequence[Job], cards: Sequence[Card], tips: Mapping[str, int],
+                  brand: str) -> list[tuple[Job, dict[str, bytes]]]:
+    """For each job its PDFs: the deck in a layout (with A6 also one PDF per card), or a format's two decks.
 
-    The A6 PDFs of single cards and of formats are cut from the one A6 layout of all cards; only the
-    four-up sheets of a format need a layout of their own (its cards sit four to a sheet).
+    A format's deck is laid out from its own cards, so a new or edited format leaves the whole deck as it is.
     """
-    files = {}
+    done = []
     position = {card.slug: i for i, card in enumerate(cards)}
-    for layout in [layouts] if isinstance(layouts, str) else layouts:
-        document = _document(cards, tips, layout, brand)
-        files[f"karten/methodenkarten-{layout}.pdf"] = _pdf(document)
-        if layout == "a6":
-            for i, card in enumerate(cards):
-                files[f"karten/{card.slug}.pdf"] = _pdf(document.copy(document.pages[2 * i:2 * i + 2]),
-                                                        _title([card], "a6", brand))
-        for deck in formats:
-            if layout == "a6":
-                pages = [page for slug in deck.methods
-                         for page in document.pages[2 * position[slug]:2 * position[slug] + 2]]
-                files[f"karten/formate/{deck.slug}.pdf"] = _pdf(
-                    document.copy(pages), f"{deck.title} – Karten des Formats (A6) · {brand}")
-            else:
-                sheets_document = _document([cards[position[slug]] for slug in deck.methods], tips, layout, brand)
-                files[f"karten/formate/{deck.slug}-{layout}.pdf"] = _pdf(
-                    sheets_document, f"{deck.title} – Karten des Formats (vier auf A4) · {brand}")
-    return files
+    for job in jobs:
+        files = {}
+        if isinstance(job, FormatDeck):
+            chosen = [cards[position[slug]] for slug in job.methods]
+            for layout, name, label in (("a6", f"{job.slug}.pdf", "A6"),
+                                        ("a4-4up", f"{job.slug}-a4-4up.pdf", "vier auf A4")):
+                files[f"karten/formate/{name}"] = _pdf(_document(chosen, tips, layout, brand),
+                                                       f"{job.title} – Karten des Formats ({label}) · {brand}")
+        else:
+            document = _document(cards, tips, job, brand)
+            files[f"karten/methodenkarten-{job}.pdf"] = _pdf(document)
+            if job == "a6":
+                for i, card in enumerate(cards):
+                    files[f"karten/{card.slug}.pdf"] = _pdf(document.copy(document.pages[2 * i:2 * i + 2]),
+                                                            _title([card], "a6", brand))
+        done.append((job, files))
+    return done
 
 
 def _size_text(size: int) -> str:
@@ -604,25 +610,49 @@ def _size_text(size: int) -> str:
 
 
 def _cached_deck_files(cards: Sequence[Card], brand: str, formats: Sequence[FormatDeck] = ()) -> dict[str, bytes]:
-    """``deck_files``, read from the cache when no card and no format deck changed (then no PDF is rendered)."""
+    """``deck_files``, each deck read from the cache when none of its cards changed (then it is not rendered).
+
+    The whole deck and each format's deck are kept apart: a new or edited format lays out only its own cards.
+    """
     folder = _cache_dir()
     if folder is None or not cards:
         return deck_files(cards, brand=brand, formats=formats)
     style = _style_digest()
-    key = hashlib.sha256(json.dumps([[_fit_key(card, brand, style) for card in cards],
-                                     [dataclasses.astuple(deck) for deck in formats]]).encode()).hexdigest()
-    deck = folder / f"deck-{key}"
+    fit_keys = {card.slug: _fit_key(card, brand, style) for card in cards}
+    # None stands for the whole deck; a '.' keeps one format's folders apart from a longer slug's.
+    places: dict[FormatDeck | None, Path] = {None: folder / f"deck-{_digest([fit_keys[c.slug] for c in cards])}"}
+    for deck in formats:
+        key = _digest([dataclasses.astuple(deck), [fit_keys[slug] for slug in deck.methods]])
+        places[deck] = folder / f"format-{deck.slug}.{key}"
+    files: dict[str, bytes] = {}
+    missing = []
+    for deck, place in places.items():
+        found = _read_deck(place)
+        if len(found) == (len(cards) + 2 if deck is None else 2):
+            files.update(found)
+        else:
+            missing.append(deck)
+    rendered = _render_jobs(cards, brand, [job for deck in missing for job in ([*LAYOUTS] if deck is None else [deck])])
+    for deck in missing:
+        own = {**rendered["a6"], **rendered["a4-4up"]} if deck is None else rendered[deck]
+        _store_deck(folder, places[deck], own, "deck-" if deck is None else f"format-{deck.slug}.")
+        files.update(own)
+    return files
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _read_deck(place: Path) -> dict[str, bytes]:
     try:
-        files = {f"karten/{file.relative_to(deck).as_posix()}": file.read_bytes()
-                 for file in sorted(deck.rglob("*.pdf"))}
+        return {f"karten/{file.relative_to(place).as_posix()}": file.read_bytes() for file in sorted(place.rglob("*.pdf"))}
     except OSError:
-        files = {}
-    if len(files) == len(cards) + 2 + 2 * len(formats):
-        return files
-    return _store_deck(folder, deck, deck_files(cards, brand=brand, formats=formats))
+        return {}
 
 
-def _store_deck(folder: Path, deck: Path, files: dict[str, bytes]) -> dict[str, bytes]:
+def _store_deck(folder: Path, deck: Path, files: dict[str, bytes], family: str) -> None:
+    """Keep ``files`` in ``deck`` (replaced atomically) and the three newest decks of the same ``family``."""
     temporary = folder / f".{deck.name}.{os.getpid()}"
     try:
         shutil.rmtree(deck, ignore_errors=True)
@@ -631,12 +661,11 @@ def _store_deck(folder: Path, deck: Path, files: dict[str, bytes]) -> dict[str, 
             (temporary / name.removeprefix("karten/")).parent.mkdir(parents=True, exist_ok=True)
             (temporary / name.removeprefix("karten/")).write_bytes(data)
         os.replace(temporary, deck)
-        # Keep the three newest decks: enough for switching branches, small on disk.
-        for old in sorted(folder.glob("deck-*"), key=lambda d: d.stat().st_mtime, reverse=True)[3:]:
+        # Three per family: enough for switching branches, small on disk.
+        for old in sorted(folder.glob(f"{family}*"), key=lambda d: d.stat().st_mtime, reverse=True)[3:]:
             shutil.rmtree(old, ignore_errors=True)
     except OSError:
         shutil.rmtree(temporary, ignore_errors=True)
-    return files
 
 
 def site_files(content: Content) -> dict[str, bytes]:

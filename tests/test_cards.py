@@ -254,6 +254,24 @@ def test_the_deck_layouts_in_worker_processes_give_the_same_bytes(shipped_cards)
     few = shipped_cards[:3]
     tips = {slug: fit.tips for slug, fit in cards.measure(few, brand).items()}
     together = cards._layout_files(["a6", "a4-4up"], few, tips, brand)
-    apart = cards.in_parallel(cards._layout_files, ["a6", "a4-4up"], few, tips, brand)
-    assert {name: data for part in apart for name, data in part.items()} == together
-    assert len(together) == len(few) + 2
+    apart = cards.in_parallel(cards._layout_files, [["a6"], ["a4-4up"]], few, tips, brand)
+    assert [done for part in apart for done in part] == together
+    assert sum(len(files) for _, files in together) == len(few) + 2
+
+
+def test_a_new_format_lays_out_only_its_own_cards(shipped_cards, tmp_path: Path, monkeypatch) -> None:
+    """The whole deck and the other formats' decks come from the cache; only the new format is laid out."""
+    monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path))
+    few = shipped_cards[:5]
+    first = cards.FormatDeck("eins", "Eins", (few[0].slug, few[1].slug))
+    second = cards.FormatDeck("zwei", "Zwei", (few[2].slug,))
+    before = cards._cached_deck_files(few, BRAND, [first])
+    assert len(before) == len(few) + 2 + 2
+    laid_out, real = [], cards._document
+    monkeypatch.setattr(cards, "_document", lambda chosen, *rest: laid_out.append((len(chosen), rest[1]))
+                        or real(chosen, *rest))
+    after = cards._cached_deck_files(few, BRAND, [first, second])
+    assert laid_out == [(1, "a6"), (1, "a4-4up")]
+    assert {name: data for name, data in after.items() if name in before} == before
+    assert set(after) - set(before) == {"karten/formate/zwei.pdf", "karten/formate/zwei-a4-4up.pdf"}
+    assert len(PdfReader(io.BytesIO(after["karten/formate/zwei-a4-4up.pdf"])).pages) == 2
