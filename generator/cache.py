@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 
 def cache_dir(part: str) -> Path | None:
@@ -60,3 +62,21 @@ def load_values(part: str) -> dict[str, Any]:
 def save_values(part: str, values: Mapping[str, Any]) -> None:
     """Replace the saved values atomically."""
     _replace(part, "values.json", json.dumps(values, ensure_ascii=False, separators=(",", ":")))
+
+
+@contextlib.contextmanager
+def locked(part: str, name: str) -> Iterator[None]:
+    """Hold the lock ``name`` of ``part``: a second process (a build beside the preview, a CI job beside
+    another) waits for the first one's results instead of computing the same ones again."""
+    folder = cache_dir(part)
+    try:
+        if folder is None:
+            raise FileNotFoundError("caching off")
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / f"{name}.lock", "a")
+    except OSError:  # nothing to share: compute without waiting
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield

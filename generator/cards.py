@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import hashlib
@@ -24,7 +25,7 @@ import markupsafe
 import pyphen
 import segno
 
-from .cache import cache_dir
+from .cache import cache_dir, locked
 from .data import entry_url
 from .load import printed_step
 from .model import METHOD, Content, Format, Method, Vocabulary
@@ -413,19 +414,24 @@ def measure(cards: Sequence[Card], brand: str, *, cached: bool = True) -> dict[s
         return {}
     style = _style_digest()
     keys = {card: _fit_key(card, brand, style) for card in cards}
-    if cached:
-        for key in keys.values():
-            if key not in _FITS and (fit := _cached_fit(key)):
-                _FITS[key] = fit
-    missing = [card for card, key in keys.items() if not cached or key not in _FITS]
+
+    def unknown() -> list[Card]:
+        if cached:
+            for key in keys.values():
+                if key not in _FITS and (fit := _cached_fit(key)):
+                    _FITS[key] = fit
+        return [card for card, key in keys.items() if not cached or key not in _FITS]
+
     fits = {}
-    if missing:
-        _weasyprint()  # fails here, in this process, when Pango is missing
-        for part in in_parallel(measure_layout, _chunks(missing, workers(len(missing))), brand):
-            fits.update({keys[card]: fit for card, fit in part.items()})
-    for key, fit in fits.items():
-        _FITS[key] = fit
-        _store_fit(key, fit)
+    if unknown():
+        with locked("karten", "fits") if cached else contextlib.nullcontext():
+            if missing := unknown():  # another process may have measured them while this one waited
+                _weasyprint()  # fails here, in this process, when Pango is missing
+                for part in in_parallel(measure_layout, _chunks(missing, workers(len(missing))), brand):
+                    fits.update({keys[card]: fit for card, fit in part.items()})
+                for key, fit in fits.items():
+                    _FITS[key] = fit
+                    _store_fit(key, fit)
     return {card.slug: fits.get(keys[card]) or _FITS[keys[card]] for card in cards}
 
 
@@ -625,18 +631,26 @@ def _cached_deck_files(cards: Sequence[Card], brand: str, formats: Sequence[Form
         key = _digest([dataclasses.astuple(deck), [fit_keys[slug] for slug in deck.methods]])
         places[deck] = folder / f"format-{deck.slug}.{key}"
     files: dict[str, bytes] = {}
-    missing = []
-    for deck, place in places.items():
-        found = _read_deck(place)
-        if len(found) == (len(cards) + 2 if deck is None else 2):
-            files.update(found)
-        else:
-            missing.append(deck)
-    rendered = _render_jobs(cards, brand, [job for deck in missing for job in ([*LAYOUTS] if deck is None else [deck])])
-    for deck in missing:
-        own = {**rendered["a6"], **rendered["a4-4up"]} if deck is None else rendered[deck]
-        _store_deck(folder, places[deck], own, "deck-" if deck is None else f"format-{deck.slug}.")
-        files.update(own)
+
+    def unknown() -> list[FormatDeck | None]:
+        missing = []
+        for deck, place in places.items():
+            found = _read_deck(place)
+            if len(found) == (len(cards) + 2 if deck is None else 2):
+                files.update(found)
+            else:
+                missing.append(deck)
+        return missing
+
+    if unknown():
+        with locked("karten", "decks"):
+            missing = unknown()  # another process may have rendered them while this one waited
+            rendered = _render_jobs(cards, brand, [job for deck in missing
+                                                   for job in ([*LAYOUTS] if deck is None else [deck])])
+            for deck in missing:
+                own = {**rendered["a6"], **rendered["a4-4up"]} if deck is None else rendered[deck]
+                _store_deck(folder, places[deck], own, "deck-" if deck is None else f"format-{deck.slug}.")
+                files.update(own)
     return files
 
 

@@ -120,3 +120,18 @@ def formats_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) ->
         return outcome.out
 
     return built_once(tmp_path_factory, "formats", make)
+
+
+SITE_FIXTURES = {"built_site", "site_url", "offline_bundle", "formats_site"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One module that needs a built site first, then the modules that need none, then the rest: under
+    pytest-xdist one worker builds the site while the other works (both used to wait for the same build)."""
+    needs: dict[str, bool] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        needs[module] = needs.get(module, False) or bool(SITE_FIXTURES & set(getattr(item, "fixturenames", ())))
+    first = next((module for module, need in needs.items() if need), None)
+    order = {module: (0 if module == first else 2 if need else 1, i) for i, (module, need) in enumerate(needs.items())}
+    items.sort(key=lambda item: order[item.nodeid.split("::")[0]])

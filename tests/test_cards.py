@@ -8,6 +8,8 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -278,3 +280,22 @@ def test_a_new_format_lays_out_only_its_own_cards(shipped_cards, tmp_path: Path,
     assert {name: data for name, data in after.items() if name in before} == before
     assert set(after) - set(before) == {"karten/formate/zwei.pdf", "karten/formate/zwei-a4-4up.pdf"}
     assert len(PdfReader(io.BytesIO(after["karten/formate/zwei-a4-4up.pdf"])).pages) == 2
+
+
+def test_two_at_once_lay_the_cards_out_once(shipped_cards, tmp_path: Path, monkeypatch) -> None:
+    """A build beside the preview (or beside another build) waits for the other one's fits instead of measuring
+    the same cards again. Two threads stand in for the processes: each opens the lock file on its own."""
+    monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cards, "_FITS", {})
+    few = shipped_cards[:2]
+    calls, real = [], cards.measure_layout
+    monkeypatch.setattr(cards, "measure_layout", lambda chunk, brand: calls.append(len(chunk)) or real(chunk, brand))
+    start = threading.Barrier(2)
+
+    def measure() -> dict:
+        start.wait()
+        return cards.measure(few, BRAND)
+
+    with ThreadPoolExecutor(2) as pool:
+        first, second = [job.result() for job in [pool.submit(measure) for _ in range(2)]]
+    assert calls == [2] and first == second
