@@ -68,15 +68,19 @@ def save_values(part: str, values: Mapping[str, Any]) -> None:
 def locked(part: str, name: str) -> Iterator[None]:
     """Hold the lock ``name`` of ``part``: a second process (a build beside the preview, a CI job beside
     another) waits for the first one's results instead of computing the same ones again."""
+    handle = None
     folder = cache_dir(part)
-    try:
-        if folder is None:
-            raise FileNotFoundError("caching off")
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / f"{name}.lock", "a")
-    except OSError:  # nothing to share: compute without waiting
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = open(folder / f"{name}.lock", "a")
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        except OSError:  # a folder that cannot be written or locked only costs the shared work
+            if handle is not None:
+                handle.close()
+            handle = None
+    if handle is None:
         yield
         return
     with handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
         yield

@@ -324,7 +324,10 @@ _NATIVE_LIBRARIES = {
 
 def _native_version(library: str) -> str:
     """The version string of a C library WeasyPrint loads, read without importing WeasyPrint."""
-    import cffi  # a dependency of WeasyPrint
+    try:
+        import cffi  # a dependency of WeasyPrint
+    except ImportError as exc:
+        raise CardsUnavailable("Python-Paket cffi fehlt") from exc
 
     names, function, display = _NATIVE_LIBRARIES[library]
     ffi = cffi.FFI()
@@ -377,9 +380,12 @@ def _fit_key(card: Card, brand: str, style: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+CACHE_PART = "karten"
+
+
 def _cache_dir() -> Path | None:
     """Where fits and PDFs are kept between runs (see generator.cache)."""
-    return cache_dir("karten")
+    return cache_dir(CACHE_PART)
 
 
 def _cached_fit(key: str) -> CardFit | None:
@@ -424,7 +430,7 @@ def measure(cards: Sequence[Card], brand: str, *, cached: bool = True) -> dict[s
 
     fits = {}
     if unknown():
-        with locked("karten", "fits") if cached else contextlib.nullcontext():
+        with locked(CACHE_PART, "fits") if cached else contextlib.nullcontext():
             if missing := unknown():  # another process may have measured them while this one waited
                 _weasyprint()  # fails here, in this process, when Pango is missing
                 for part in in_parallel(measure_layout, _chunks(missing, workers(len(missing))), brand):
@@ -626,32 +632,24 @@ def _cached_deck_files(cards: Sequence[Card], brand: str, formats: Sequence[Form
     style = _style_digest()
     fit_keys = {card.slug: _fit_key(card, brand, style) for card in cards}
     # None stands for the whole deck; a '.' keeps one format's folders apart from a longer slug's.
-    places: dict[FormatDeck | None, Path] = {None: folder / f"deck-{_digest([fit_keys[c.slug] for c in cards])}"}
+    families: dict[FormatDeck | None, str] = {None: "deck-", **{deck: f"format-{deck.slug}." for deck in formats}}
+    places = {None: folder / f"deck-{_digest([fit_keys[card.slug] for card in cards])}"}
     for deck in formats:
         key = _digest([dataclasses.astuple(deck), [fit_keys[slug] for slug in deck.methods]])
-        places[deck] = folder / f"format-{deck.slug}.{key}"
-    files: dict[str, bytes] = {}
-
-    def unknown() -> list[FormatDeck | None]:
-        missing = []
-        for deck, place in places.items():
-            found = _read_deck(place)
-            if len(found) == (len(cards) + 2 if deck is None else 2):
-                files.update(found)
-            else:
-                missing.append(deck)
-        return missing
-
-    if unknown():
-        with locked("karten", "decks"):
-            missing = unknown()  # another process may have rendered them while this one waited
+        places[deck] = folder / f"{families[deck]}{key}"
+    sizes = {deck: len(cards) + 2 if deck is None else 2 for deck in places}
+    files = {deck: _read_deck(places[deck]) for deck in places}
+    if missing := [deck for deck in places if len(files[deck]) != sizes[deck]]:
+        with locked(CACHE_PART, "decks"):
+            # Another process may have rendered some of them while this one waited.
+            files.update({deck: _read_deck(places[deck]) for deck in missing})
+            missing = [deck for deck in missing if len(files[deck]) != sizes[deck]]
             rendered = _render_jobs(cards, brand, [job for deck in missing
                                                    for job in ([*LAYOUTS] if deck is None else [deck])])
             for deck in missing:
-                own = {**rendered["a6"], **rendered["a4-4up"]} if deck is None else rendered[deck]
-                _store_deck(folder, places[deck], own, "deck-" if deck is None else f"format-{deck.slug}.")
-                files.update(own)
-    return files
+                files[deck] = {**rendered["a6"], **rendered["a4-4up"]} if deck is None else rendered[deck]
+                _store_deck(folder, places[deck], files[deck], families[deck])
+    return {name: data for found in files.values() for name, data in found.items()}
 
 
 def _digest(value) -> str:

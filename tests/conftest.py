@@ -122,16 +122,20 @@ def formats_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) ->
     return built_once(tmp_path_factory, "formats", make)
 
 
-SITE_FIXTURES = {"built_site", "site_url", "offline_bundle", "formats_site"}
+SITE_FIXTURES = {"built_site", "offline_bundle", "formats_site"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One module that needs a built site first, then the modules that need none, then the rest: under
-    pytest-xdist one worker builds the site while the other works (both used to wait for the same build)."""
+    """The largest module that needs the shipped site first, then the modules that need none, then the rest,
+    each group largest first: under pytest-xdist one worker builds the site while the other works (with
+    xdist's own order both workers began with a module that waited for the same build)."""
     needs: dict[str, bool] = {}
+    sizes: dict[str, int] = {}
     for item in items:
         module = item.nodeid.split("::")[0]
         needs[module] = needs.get(module, False) or bool(SITE_FIXTURES & set(getattr(item, "fixturenames", ())))
-    first = next((module for module, need in needs.items() if need), None)
-    order = {module: (0 if module == first else 2 if need else 1, i) for i, (module, need) in enumerate(needs.items())}
+        sizes[module] = sizes.get(module, 0) + 1
+    first = max((module for module, need in needs.items() if need), key=sizes.__getitem__, default=None)
+    order = {module: (0 if module == first else 2 if need else 1, -sizes[module])
+             for module, need in needs.items()}
     items.sort(key=lambda item: order[item.nodeid.split("::")[0]])

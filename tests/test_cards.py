@@ -282,11 +282,30 @@ def test_a_new_format_lays_out_only_its_own_cards(shipped_cards, tmp_path: Path,
     assert len(PdfReader(io.BytesIO(after["karten/formate/zwei-a4-4up.pdf"])).pages) == 2
 
 
+class ThreadMemory:
+    """Fits remembered per thread, as each process remembers its own."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _fits(self) -> dict:
+        return vars(self._local).setdefault("fits", {})
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._fits()
+
+    def __getitem__(self, key: str):
+        return self._fits()[key]
+
+    def __setitem__(self, key: str, value) -> None:
+        self._fits()[key] = value
+
+
 def test_two_at_once_lay_the_cards_out_once(shipped_cards, tmp_path: Path, monkeypatch) -> None:
     """A build beside the preview (or beside another build) waits for the other one's fits instead of measuring
     the same cards again. Two threads stand in for the processes: each opens the lock file on its own."""
     monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(cards, "_FITS", {})
+    monkeypatch.setattr(cards, "_FITS", ThreadMemory())  # the waiting thread must read the fits from disk
     few = shipped_cards[:2]
     calls, real = [], cards.measure_layout
     monkeypatch.setattr(cards, "measure_layout", lambda chunk, brand: calls.append(len(chunk)) or real(chunk, brand))
