@@ -72,8 +72,8 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callab
         return folder / done.read_text("utf-8")
 
 
-def _build_shipped(folder: Path, **options) -> Path:
-    root = copy_project(folder / "project")
+def _build_shipped(folder: Path, copy: Callable[[Path], Path] = copy_project, **options) -> Path:
+    root = copy(folder / "project")
     outcome = pipeline.build(root, TODAY, **options)
     assert not outcome.failed, outcome.diagnostics
     return outcome.out
@@ -113,13 +113,7 @@ def copy_project_with_formats(target: Path) -> Path:
 @pytest.fixture(scope="session")
 def formats_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> Path:
     """The shipped content plus the test formats, built once into a temporary folder."""
-    def make(folder: Path) -> Path:
-        root = copy_project_with_formats(folder / "project")
-        outcome = pipeline.build(root, TODAY)
-        assert not outcome.failed, outcome.diagnostics
-        return outcome.out
-
-    return built_once(tmp_path_factory, "formats", make)
+    return built_once(tmp_path_factory, "formats", lambda folder: _build_shipped(folder, copy_project_with_formats))
 
 
 SITE_FIXTURES = {"built_site", "offline_bundle", "formats_site"}

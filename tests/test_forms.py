@@ -70,7 +70,7 @@ def fill_case(page, enter=type_text) -> None:
     """
     enter(page, "Titel", CASE_TITLE)
     enter(page, "Kurzbeschreibung", "Ein Dorfladen in der Oberlausitz lässt Stammkund:innen mit einer Designerin "
-                                        "online vorbestellen und spart Wege.")
+                                    "online vorbestellen und spart Wege.")
     enter(page, "Herausforderung", "Wie können wir Bestellungen annehmen, ohne dass jemand am Telefon sitzt?")
     enter(page, "Jahr", "2025")
     page.get_by_label(label("Stand")).select_option(label="Laufend")
