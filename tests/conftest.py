@@ -93,13 +93,26 @@ def offline_bundle(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) 
 
 
 FORMAT_FIXTURES = FIXTURES / "formats"
+# A page of its own with an aligned table: the tables extension aligns with style attributes (test_csp).
+TABLE_PAGE = """---
+title: Tabelle
+---
+
+# Tabelle
+
+| Links | Mitte | Rechts |
+|:------|:-----:|-------:|
+| a     | b     | c      |
+"""
 # The case that the formats site names a fixture format in, and that format.
 FORMAT_CASE = ("buecherei-website-card-sorting", "ideenabend-test")
 
 
 def copy_project_with_formats(target: Path) -> Path:
-    """The shipped project plus the two test formats, and one case that names the first of them."""
+    """The shipped project plus the two test formats, one case that names the first of them and a page with
+    an aligned table: the test project that both engines build."""
     root = copy_project(target)
+    (root / "content" / "tabelle.md").write_text(TABLE_PAGE, "utf-8")
     (root / "formats").mkdir(exist_ok=True)
     for file in sorted(FORMAT_FIXTURES.glob("*.md")):
         shutil.copy2(file, root / "formats" / file.name)
@@ -116,7 +129,14 @@ def formats_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) ->
     return built_once(tmp_path_factory, "formats", lambda folder: _build_shipped(folder, copy_project_with_formats))
 
 
-SITE_FIXTURES = {"built_site", "offline_bundle", "formats_site"}
+@pytest.fixture(scope="session")
+def zensical_site(tmp_path_factory: pytest.TempPathFactory, empty_cache: Path) -> Path:
+    """The project of ``formats_site`` built once with the second engine, Zensical."""
+    return built_once(tmp_path_factory, "zensical", lambda folder: _build_shipped(
+        folder, copy_project_with_formats, engine="zensical"))
+
+
+SITE_FIXTURES = {"built_site", "offline_bundle", "formats_site", "zensical_site"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,41 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from generator import csp, pipeline
+from generator import csp
 
 from .browser import DESKTOP, browser, serve  # noqa: F401 (fixtures)
-from .conftest import TODAY, copy_project
 from .test_privacy import Traffic
 
 CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 REFERRER_META = re.compile(r'<meta name="referrer" content="([^"]*)">')
 # Referrer policies that send other sites no more than strict-origin-when-cross-origin does.
 STRICT_REFERRERS = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
-# A page of its own with an aligned table: the tables extension aligns with style attributes.
-TABLE_PAGE = """---
-title: Tabelle
----
-
-# Tabelle
-
-| Links | Mitte | Rechts |
-|:------|:-----:|-------:|
-| a     | b     | c      |
-"""
 
 
-def _project(tmp_path_factory, name: str) -> Path:
-    root = copy_project(tmp_path_factory.mktemp(name) / "project")
-    (root / "content" / "tabelle.md").write_text(TABLE_PAGE, "utf-8")
-    return root
-
-
+# The same project (with a page holding an aligned table) built by each engine.
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
-def site(request, tmp_path_factory) -> Path:
-    root = _project(tmp_path_factory, f"csp-{request.param}")
-    outcome = pipeline.build(root, TODAY, engine=request.param)
-    assert not outcome.failed, outcome.diagnostics
-    return root / "site"
+def site(request) -> Path:
+    return request.getfixturevalue({"mkdocs": "formats_site", "zensical": "zensical_site"}[request.param])
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,11 @@ from generator.validate import validate
 
 from .conftest import REPO, TODAY
 
-SOURCE = load_project(REPO)
+# The random entry is checked beside the vocabularies and the one method the strategies name, not beside
+# every shipped entry: those would be validated again with each of the 240 examples.
+_SHIPPED = load_project(REPO)
+SOURCE = dataclasses.replace(_SHIPPED, documents=tuple(d for d in _SHIPPED.documents if d.path == "methods/persona.md"))
+assert len(SOURCE.documents) == 1, "the strategies name the shipped method 'persona'"
 KEYS = ["title", "description", "challenge", "year", "status", "district", "organisation", "creatives", "methods",
         "topics", "outcome", "updated", "tagline", "phases", "duration", "group_size", "difficulty", "setting",
         "materials", "combine_with", "source", "image", "links", "license", "example", "titel", "<<", "name"]

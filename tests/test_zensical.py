@@ -9,7 +9,7 @@ import pytest
 from generator import pipeline
 
 from .browser import DESKTOP, browser, serve  # noqa: F401 (fixtures)
-from .conftest import TODAY, copy_project
+from .conftest import TODAY
 from .pages import PAGE_TYPES
 from .test_accessibility import axe_pages, describe, run_axe, show_everything  # noqa: F401 (fixture)
 from .test_links import broken_links
@@ -25,24 +25,16 @@ def pages(site: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("zensical") / "project")
-    outcome = pipeline.build(root, TODAY, engine="zensical")
-    assert not outcome.failed, outcome.diagnostics
-    return root / "site"
-
-
-@pytest.fixture(scope="module")
 def zensical_url(zensical_site: Path):
     with serve(zensical_site) as url:
         yield url
 
 
-def test_both_engines_build_the_same_pages(built_site: Path, zensical_site: Path) -> None:
-    assert pages(zensical_site) == pages(built_site)
+def test_both_engines_build_the_same_pages(formats_site: Path, zensical_site: Path) -> None:
+    assert pages(zensical_site) == pages(formats_site)
     assert (zensical_site / "pagefind" / "pagefind.js").is_file()
     assert (zensical_site / "karten" / "methodenkarten-a6.pdf").read_bytes() == \
-        (built_site / "karten" / "methodenkarten-a6.pdf").read_bytes()
+        (formats_site / "karten" / "methodenkarten-a6.pdf").read_bytes()
 
 
 def test_zensical_site_has_no_broken_links(zensical_site: Path) -> None:
