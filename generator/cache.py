@@ -1,4 +1,5 @@
-"""Results kept between runs, keyed by content hashes: card fits, card PDFs, schema-valid entries."""
+"""Results kept between runs, keyed by content hashes: card fits, card PDFs, schema-valid entries on disk;
+parsed files, rule results and rendered pages in memory while the preview runs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, TypeVar
+
+T = TypeVar("T")
 
 
 def cache_dir(part: str) -> Path | None:
@@ -84,3 +87,45 @@ def locked(part: str, name: str) -> Iterator[None]:
         return
     with handle:
         yield
+
+
+class Same:
+    """A key part that matches only the very object it holds (and keeps alive, so its id stays its own)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.value is self.value
+
+
+class Memo:
+    """Results of one process's earlier runs (the preview's rebuilds), each under a key of everything that
+    decides it; the first element of a key names its part ("document", "rules", "page").
+
+    A run keeps what it used. Of the parts it used, what it did not use is dropped, so the memo holds about
+    one project's worth; a part the run never reached (a check that stopped before rendering) is kept whole.
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple, Any] = {}
+        self._used: dict[tuple, Any] = {}
+
+    def get(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """The value under ``key``: from this run or the last, else computed now."""
+        if key in self._used:
+            return self._used[key]
+        value = self._kept[key] if key in self._kept else compute()
+        self._used[key] = value
+        return value
+
+    def finish_run(self) -> None:
+        """Make what this run used the memo of the next run."""
+        parts = {key[0] for key in self._used}
+        self._kept = {**{k: v for k, v in self._kept.items() if k[0] not in parts}, **self._used}
+        self._used = {}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .cache import Memo
 from .diagnostics import Diagnostic, error
 from .model import CASE, CONFIG, FORMAT, METHOD, PAGE, VOCABULARY, Document, KeyPath, Pos, Section, Source
 
@@ -273,16 +275,20 @@ def parse_yaml(text: str, path: str, line_offset: int = 0):
     return data, converter.value_pos, converter.key_pos, converter.problems
 
 
-def read_text(file: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
-    """Read a UTF-8 file (BOM and CRLF allowed) or explain why it cannot be read."""
+def read_bytes(file: Path, rel: str) -> tuple[bytes | None, list[Diagnostic]]:
+    """A file's bytes, or why it cannot be read."""
     try:
         if file.stat().st_size > MAX_FILE_BYTES:
             return None, [error(rel, (1, 1), "file-too-large",
                                 f"Die Datei ist größer als {MAX_FILE_BYTES // 1_000_000} MB",
                                 "Kürze den Text oder lege große Dateien woanders ab")]
-        raw = file.read_bytes()
+        return file.read_bytes(), []
     except OSError as exc:
         return None, [error(rel, (1, 1), "unreadable", f"Die Datei lässt sich nicht lesen: {exc.strerror}")]
+
+
+def decode_text(raw: bytes, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 text (BOM and CRLF allowed) with plain line ends, or where the encoding breaks."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -292,6 +298,12 @@ def read_text(file: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [error(rel, (line, column), "not-utf8", "Die Datei ist nicht in UTF-8 kodiert",
                             "Speichere sie im Editor mit der Kodierung UTF-8")]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def read_text(file: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """Read a UTF-8 file (BOM and CRLF allowed) or explain why it cannot be read."""
+    raw, problems = read_bytes(file, rel)
+    return (None, problems) if raw is None else decode_text(raw, rel)
 
 
 def split_sections(body: str, body_line: int) -> tuple[Section, ...]:
@@ -356,10 +368,21 @@ def reference_slugs(source: Source) -> dict[str, frozenset[str]]:
     return {folder: source.slugs(kind) for folder, kind in CONTENT_FOLDERS.items()}
 
 
-def load_document(file: Path, rel: str, kind: str) -> Document:
-    """Load one Markdown file with YAML front matter."""
-    slug = file.stem
-    text, problems = read_text(file, rel)
+def load_document(file: Path, rel: str, kind: str, memo: Memo | None = None) -> Document:
+    """Load one Markdown file with YAML front matter; ``memo`` keeps the parse of unchanged bytes."""
+    raw, problems = read_bytes(file, rel)
+    if raw is None:
+        return Document(kind, rel, file.stem, None, {}, {}, problems=tuple(problems))
+    if memo is None:
+        return document_from_bytes(raw, rel, kind)
+    return memo.get(("document", kind, rel, hashlib.sha256(raw).digest()),
+                    lambda: document_from_bytes(raw, rel, kind))
+
+
+def document_from_bytes(raw: bytes, rel: str, kind: str) -> Document:
+    """The document in the bytes of the file at ``rel``."""
+    slug = Path(rel).stem
+    text, problems = decode_text(raw, rel)
     empty = Document(kind, rel, slug, None, {}, {}, problems=tuple(problems))
     if text is None:
         return empty
@@ -427,10 +450,10 @@ def _content_files(root: Path) -> tuple[list[tuple[Path, str]], list[Diagnostic]
     return found, problems
 
 
-def load_project(root: Path) -> Source:
-    """Read all content, vocabularies and mkdocs.yml below ``root``."""
+def load_project(root: Path, memo: Memo | None = None) -> Source:
+    """Read all content, vocabularies and mkdocs.yml below ``root``; ``memo`` keeps unchanged entries' parses."""
     files, problems = _content_files(root)
-    documents = tuple(load_document(f, f.relative_to(root).as_posix(), kind) for f, kind in files)
+    documents = tuple(load_document(f, f.relative_to(root).as_posix(), kind, memo) for f, kind in files)
     vocab_dir = root / "content" / "vocabularies"
     vocabularies = tuple(
         load_yaml_file(f, f.relative_to(root).as_posix(), VOCABULARY)

@@ -11,14 +11,15 @@ from typing import Mapping
 
 from . import build as engines
 from . import cards, new, planner
+from .cache import Memo
 from .diagnostics import Diagnostic, sort_key
 from .fit import check_fit
 from .guide import render_guide
 from .link import build_index
 from .load import CONTENT_FOLDERS, load_project, reference_slugs
-from .model import METHOD, Source
+from .model import METHOD, Content, Source
 from .records import to_content
-from .render import render_site
+from .render import StagedTree, render_site
 from .schema import ENTRY_KINDS, resolve_schema
 from .validate import has_errors, validate
 
@@ -56,9 +57,9 @@ def guide_text(root: Path, for_site: bool) -> str:
     return render_guide(vocabularies, _references(source), source.site_config, for_site)
 
 
-def diagnose(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
+def diagnose(source: Source, today: dt.date, memo: Memo | None = None) -> tuple[Diagnostic, ...]:
     """Validation, then print fit over the methods that have no other error."""
-    found = validate(source, today)
+    found = validate(source, today, memo)
     return tuple(sorted(found + check_fit(source, found), key=sort_key))
 
 
@@ -79,25 +80,35 @@ def published_schemas(content, today: dt.date) -> dict[str, dict]:
     return {kind: resolve_schema(kind, vocabularies, today, references) for kind in (*ENTRY_KINDS, "vocabulary")}
 
 
-def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None = None,
-          staging: Path | None = None, offline: bool = False, incremental: bool = False,
-          engine: str = "mkdocs") -> BuildOutcome:
-    """Check, then build ``root``/site; nothing in the output changes unless every step succeeds."""
-    started = time.perf_counter()
-    source = load_project(root)
-    diagnostics = diagnose(source, today)
-    if has_errors(diagnostics, strict):
-        return BuildOutcome(diagnostics, True)
-    content = to_content(source)
+def stage(content: Content, references: Mapping[str, tuple[str, ...]], today: dt.date, offline: bool = False,
+          engine: str = "mkdocs", memo: Memo | None = None) -> StagedTree:
+    """Every file the engine gets: pages, data, card PDFs (and, offline, the planner's card script)."""
     index = build_index(content)
     assets = Path(str(resources.files("generator").joinpath("assets")))
     guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
-                         _references(source), content.config, for_site=True)
+                         references, content.config, for_site=True)
     tree = render_site(content, index, published_schemas(content, today), assets, guide, search_page=not offline,
-                       directory_urls=not offline, links_from_source=engine == "zensical")
+                       directory_urls=not offline, links_from_source=engine == "zensical", memo=memo)
     tree = replace(tree, files={**tree.files, **cards.site_files(content)})
     if offline:  # file:// forbids the planner to fetch card PDFs: the bundle gets them as a script
         tree = replace(tree, files={**tree.files, **planner.offline_cards(content, tree.files)})
+    return tree
+
+
+def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None = None,
+          staging: Path | None = None, offline: bool = False, incremental: bool = False,
+          engine: str = "mkdocs", memo: Memo | None = None) -> BuildOutcome:
+    """Check, then build ``root``/site; nothing in the output changes unless every step succeeds.
+
+    ``memo`` (the preview's) keeps parsed entries, their problems and rendered pages between builds.
+    """
+    started = time.perf_counter()
+    source = load_project(root, memo)
+    diagnostics = diagnose(source, today, memo)
+    if has_errors(diagnostics, strict):
+        return BuildOutcome(diagnostics, True)
+    content = to_content(source)
+    tree = stage(content, _references(source), today, offline, engine, memo)
     out = out or root / "site"
     rendered = time.perf_counter()
     result = engines.publish(content, tree, out, staging, offline, incremental, engine)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import posixpath
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 from . import data, planner
+from .cache import Memo
 from .districtmap import DistrictMap, district_map
 from .filters import case_filters, filter_groups, format_filters, method_filters
 from .forms import form_pages
@@ -176,14 +179,30 @@ def _front_matter(title: str, description: str | None = None, hide: tuple[str, .
     return "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in values.items())
 
 
-class _Renderer:
-    """Holds the environment and lookups for one render run (no state between runs)."""
+def _environment(directory_urls: bool, links_from_source: bool):
+    env = page_environment()
+    env.filters["site_links"] = site_links
+    env.globals["url"] = functools.partial(relative_url, directory_urls=directory_urls, from_source=links_from_source)
+    return env
 
-    def __init__(self, content: Content, index: Index, directory_urls: bool = True, links_from_source: bool = False):
-        self.content, self.index, self.env = content, index, page_environment()
-        self.env.filters["site_links"] = site_links
-        self.env.globals["url"] = functools.partial(relative_url, directory_urls=directory_urls,
-                                                    from_source=links_from_source)
+
+def _templates_stamp() -> tuple:
+    """Name, size and time of change of every page template: an edited template renders its pages again."""
+    folder = Path(str(resources.files("generator").joinpath("templates")))
+    return tuple((p.relative_to(folder).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                 for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+class _Renderer:
+    """Holds the environment and lookups for one render run; only the caller's memo outlives it."""
+
+    def __init__(self, content: Content, index: Index, directory_urls: bool = True, links_from_source: bool = False,
+                 memo: Memo | None = None):
+        self.content, self.index, self.memo = content, index, memo
+        # Besides a page's values, its bytes depend on the link style and on the templates themselves.
+        self.settings = (directory_urls, links_from_source, _templates_stamp()) if memo else ()
+        make = functools.partial(_environment, directory_urls, links_from_source)
+        self.env = memo.get(("environment", *self.settings), make) if memo else make()
         self.cases = {c.slug: c for c in content.cases}
         self.methods = {m.slug: m for m in content.methods}
         self.formats = {f.slug: f for f in content.formats}
@@ -191,7 +210,13 @@ class _Renderer:
 
     def page(self, template: str, here: str, **values) -> bytes:
         """Render ``template`` as the staged page ``here`` (lists link relative to it)."""
-        return self.env.get_template(template).render(here=here, **values).encode("utf-8")
+        def render() -> bytes:
+            return self.env.get_template(template).render(here=here, **values).encode("utf-8")
+        if self.memo is None:
+            return render()
+        # The values' repr holds every field of the records in them; hashed, as list pages' reprs are long.
+        values_key = hashlib.sha256(repr(values).encode("utf-8")).digest()
+        return self.memo.get(("page", *self.settings, template, here, values_key), render)
 
     def edit_url(self, path: str) -> str | None:
         base = self.content.config.get("edit_uri")
@@ -348,9 +373,12 @@ def _field_docs(schema: dict, extra: Mapping[str, dict]) -> list[tuple[str, str]
 
 def render_site(content: Content, index: Index, schemas: Mapping[str, dict], assets: Path,
                 guide: str | None = None, search_page: bool = True, directory_urls: bool = True,
-                links_from_source: bool = False) -> StagedTree:
-    """Render every page and data file of the site into memory (``links_from_source``: see relative_url)."""
-    r = _Renderer(content, index, directory_urls, links_from_source)
+                links_from_source: bool = False, memo: Memo | None = None) -> StagedTree:
+    """Render every page and data file of the site into memory (``links_from_source``: see relative_url).
+
+    ``memo`` keeps rendered pages: a page whose template and values are unchanged is not rendered again.
+    """
+    r = _Renderer(content, index, directory_urls, links_from_source, memo)
     files: dict[str, bytes] = {"index.md": r.home_page()}
     files["faelle/index.md"] = r.page("cases.md.j2", "faelle/index.md", front_matter=_front_matter(
         "Fälle", "Alle Fallbeispiele der Wissensbasis.", hide=("navigation", "toc")),

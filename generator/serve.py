@@ -16,6 +16,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from . import pipeline
 from .build import SearchIndexUnavailable, run_pagefind
+from .cache import Memo
 from .csp import protect
 from .diagnostics import Diagnostic, format_human
 
@@ -69,12 +70,16 @@ class Preview:
         self._search_wanted = threading.Event()
         self._closing = threading.Event()
         self._indexer: threading.Thread | None = None
+        # Parsed entries, their problems and rendered pages: an edit redoes only what it changed.
+        self._memo = Memo()
 
     def rebuild(self) -> None:
         """Check and build; on problems keep the last good site and report them."""
         with self._lock:
             started = time.perf_counter()
-            outcome = pipeline.build(self.root, self.today, out=self.site, staging=self.staging, incremental=True)
+            outcome = pipeline.build(self.root, self.today, out=self.site, staging=self.staging, incremental=True,
+                                     memo=self._memo)
+            self._memo.finish_run()
             self.diagnostics = outcome.diagnostics
             if outcome.diagnostics:
                 print(format_human(outcome.diagnostics), file=sys.stderr)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ import jsonschema
 
 from . import safety
 from . import schema as schemas
-from .cache import load_keys, load_values, save_keys, save_values
+from .cache import Memo, Same, load_keys, load_values, save_keys, save_values
 from .diagnostics import Diagnostic, closest, did_you_mean, error, sort_key, warning
 from .load import FENCE_RE, SLUG_RE, image_folders, ordered_items, printed_step, reference_slugs
 from .model import CASE, FORMAT, METHOD, PAGE, VOCABULARY, Document, Source, jsonable
@@ -54,8 +56,12 @@ class Context:
 Rule = Callable[[Document, Context], Iterable[Diagnostic]]
 
 
-def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
-    """Collect every problem in the project; never stops at the first."""
+def validate(source: Source, today: dt.date, memo: Memo | None = None) -> tuple[Diagnostic, ...]:
+    """Collect every problem in the project; never stops at the first.
+
+    ``memo`` keeps each entry's rule results for as long as the entry (the same parsed document), what the
+    rules know beyond it, and the names of the project's files (images are looked up there) stay the same.
+    """
     found: list[Diagnostic] = list(source.problems)
     vocabularies, labels = {}, {}
     vocabulary_validator = _validator(schemas.resolve_schema(VOCABULARY, {}, today))
@@ -94,25 +100,52 @@ def validate(source: Source, today: dt.date) -> tuple[Diagnostic, ...]:
     # Schema validation is most of a large check; an entry whose data, schema and validating code are
     # unchanged since it last passed cannot fail now, so it is not validated again.
     known_valid, now_valid = load_keys("schema"), set()
+    # What an entry's results depend on besides the entry; repr, as mkdocs.yml may hold keys JSON cannot sort.
+    beyond = hashlib.sha256(repr((
+        context.root, today, context.vocabularies, labels, sorted((k, sorted(v)) for k, v in context.references.items()),
+        context.method_durations, context.site_config, _names(context.root))).encode()).digest() if memo else b""
     for doc in source.documents:
         found.extend(doc.problems)
         if doc.data is None:
             continue
-        placeholders = list(check_placeholders(doc))
-        # An unfilled placeholder is reported once, not again as a wrong type or unknown value.
-        filled_in = {(d.line, d.column) for d in placeholders}
-        found.extend(placeholders)
-        instance = jsonable(doc.data)
-        key = _digest([digests[doc.kind], instance])
-        problems = [] if key in known_valid else list(_schema_problems(doc, resolved[doc.kind], instance, labels))
-        if not problems:
-            now_valid.add(key)
-        found.extend(d for d in problems if (d.line, d.column) not in filled_in)
-        for rule in RULES[doc.kind]:
-            found.extend(rule(doc, context))
+        check = functools.partial(_document_problems, doc, context, resolved[doc.kind], digests[doc.kind], known_valid,
+                                  labels)
+        problems, valid = memo.get(("entry", beyond, digests[doc.kind], Same(doc)), check) if memo else check()
+        found.extend(problems)
+        if valid:
+            now_valid.add(valid)
     if now_valid != known_valid:
         save_keys("schema", now_valid)
     return tuple(sorted(set(found), key=sort_key))
+
+
+def _document_problems(doc: Document, context: Context, validator: jsonschema.Draft7Validator, schema_digest: str,
+                       known_valid: frozenset[str], labels: Mapping[str, Mapping[str, str]],
+                       ) -> tuple[tuple[Diagnostic, ...], str | None]:
+    """One entry's problems, and its schema key when the schema found none."""
+    placeholders = list(check_placeholders(doc))
+    # An unfilled placeholder is reported once, not again as a wrong type or unknown value.
+    filled_in = {(d.line, d.column) for d in placeholders}
+    instance = jsonable(doc.data)
+    key = _digest([schema_digest, instance])
+    problems = [] if key in known_valid else list(_schema_problems(doc, validator, instance, labels))
+    found = placeholders + [d for d in problems if (d.line, d.column) not in filled_in]
+    found.extend(d for rule in RULES[doc.kind] for d in rule(doc, context))
+    return tuple(found), None if problems else key
+
+
+def _names(root: Path) -> list[str]:
+    """Every name below ``root`` and where each link points: all that the rules' file lookups can see.
+
+    .git is left out: no entry refers into it, and it changes with every commit.
+    """
+    names = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for name in (*dirs, *sorted(files)):
+            path = os.path.join(folder, name)
+            names.append(f"{path} -> {os.readlink(path)}" if os.path.islink(path) else path)
+    return names
 
 
 def _method_durations(source: Source) -> dict[str, tuple[int, int]]:
