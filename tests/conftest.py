@@ -108,14 +108,24 @@ title: Tabelle
 FORMAT_CASE = ("buecherei-website-card-sorting", "ideenabend-test")
 
 
+# A case whose title and organisation are markup (test_validate_project reads its page from both engines).
+HOSTILE_CASE = "tischlerei-mit-markup-im-titel"
+HOSTILE_TITLE = "title: 'Tischlerei \"><script>alert(1)</script> & Co'"
+HOSTILE_NAME = "  name: '<img src=x onerror=alert(1)>'"
+
+
 def copy_project_with_formats(target: Path) -> Path:
-    """The shipped project plus the two test formats, one case that names the first of them and a page with
-    an aligned table: the test project that both engines build."""
+    """The shipped project plus the two test formats, one case that names the first of them, a case with markup
+    in its title and a page with an aligned table: the test project that both engines build."""
     root = copy_project(target)
     (root / "content" / "tabelle.md").write_text(TABLE_PAGE, "utf-8")
     (root / "formats").mkdir(exist_ok=True)
     for file in sorted(FORMAT_FIXTURES.glob("*.md")):
         shutil.copy2(file, root / "formats" / file.name)
+    hostile = (root / "cases" / "tischlerei-azubi-werkstattvideos.md").read_text("utf-8")
+    hostile = hostile.replace("title: Tischlerei findet Azubis mit kurzen Werkstattvideos", HOSTILE_TITLE)
+    (root / "cases" / f"{HOSTILE_CASE}.md").write_text(
+        hostile.replace("  name: Tischlerei Lorenz", HOSTILE_NAME).replace("\nformat: cross-innovation-lab", ""), "utf-8")
     case_file = root / "cases" / f"{FORMAT_CASE[0]}.md"
     text = case_file.read_text("utf-8")
     end = text.index("\n---", 3)
