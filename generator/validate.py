@@ -59,8 +59,8 @@ Rule = Callable[[Document, Context], Iterable[Diagnostic]]
 def validate(source: Source, today: dt.date, memo: Memo | None = None) -> tuple[Diagnostic, ...]:
     """Collect every problem in the project; never stops at the first.
 
-    ``memo`` keeps each entry's rule results for as long as the entry (the same parsed document), what the
-    rules know beyond it, and the names of the project's files (images are looked up there) stay the same.
+    ``memo`` keeps each entry's problems for as long as the entry (the same parsed document), what the rules
+    know beyond it and the names of the project's files (images are looked up there) stay the same.
     """
     found: list[Diagnostic] = list(source.problems)
     vocabularies, labels = {}, {}
@@ -120,7 +120,7 @@ def validate(source: Source, today: dt.date, memo: Memo | None = None) -> tuple[
 
 
 def _document_problems(doc: Document, context: Context, validator: jsonschema.Draft7Validator, schema_digest: str,
-                       known_valid: frozenset[str], labels: Mapping[str, Mapping[str, str]],
+                       known_valid: frozenset[str], labels: Mapping[str, Mapping[str, str]]
                        ) -> tuple[tuple[Diagnostic, ...], str | None]:
     """One entry's problems, and its schema key when the schema found none."""
     placeholders = list(check_placeholders(doc))
