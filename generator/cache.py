@@ -1,5 +1,5 @@
 """Results kept between runs, keyed by content hashes: card fits, card PDFs, schema-valid entries on disk;
-parsed files, rule results and rendered pages in memory while the preview runs."""
+parsed files, each entry's problems and rendered pages in memory while the preview runs."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ class Same:
 
 class Memo:
     """Results of one process's earlier runs (the preview's rebuilds), each under a key of everything that
-    decides it; the first element of a key names its part ("document", "rules", "page").
+    decides it; the first element of a key names its part ("document", "entry", "environment", "page").
 
     A run keeps what it used. Of the parts it used, what it did not use is dropped, so the memo holds about
     one project's worth; a part the run never reached (a check that stopped before rendering) is kept whole.

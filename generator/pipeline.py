@@ -75,18 +75,23 @@ def failed(diagnostics: tuple[Diagnostic, ...], strict: bool) -> bool:
 def published_schemas(content, today: dt.date) -> dict[str, dict]:
     """The JSON Schemas with the current vocabularies and slugs, as published for editors and on the site."""
     vocabularies = {name: v.slugs for name, v in content.vocabularies.items()}
-    # Content holds its entries under the names of their folders (cases, methods, formats).
-    references = {folder: tuple(e.slug for e in getattr(content, folder)) for folder in CONTENT_FOLDERS}
+    references = _content_references(content)
     return {kind: resolve_schema(kind, vocabularies, today, references) for kind in (*ENTRY_KINDS, "vocabulary")}
 
 
-def stage(content: Content, references: Mapping[str, tuple[str, ...]], today: dt.date, offline: bool = False,
-          engine: str = "mkdocs", memo: Memo | None = None) -> StagedTree:
+def _content_references(content: Content) -> dict[str, tuple[str, ...]]:
+    """Content folder → the slugs of its entries (sorted, as the records are)."""
+    # Content holds its entries under the names of their folders (cases, methods, formats).
+    return {folder: tuple(e.slug for e in getattr(content, folder)) for folder in CONTENT_FOLDERS}
+
+
+def stage(content: Content, today: dt.date, offline: bool = False, engine: str = "mkdocs",
+          memo: Memo | None = None) -> StagedTree:
     """Every file the engine gets: pages, data, card PDFs (and, offline, the planner's card script)."""
     index = build_index(content)
     assets = Path(str(resources.files("generator").joinpath("assets")))
     guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
-                         references, content.config, for_site=True)
+                         _content_references(content), content.config, for_site=True)
     tree = render_site(content, index, published_schemas(content, today), assets, guide, search_page=not offline,
                        directory_urls=not offline, links_from_source=engine == "zensical", memo=memo)
     tree = replace(tree, files={**tree.files, **cards.site_files(content)})
@@ -108,7 +113,7 @@ def build(root: Path, today: dt.date, *, strict: bool = False, out: Path | None 
     if has_errors(diagnostics, strict):
         return BuildOutcome(diagnostics, True)
     content = to_content(source)
-    tree = stage(content, _references(source), today, offline, engine, memo)
+    tree = stage(content, today, offline, engine, memo)
     out = out or root / "site"
     rendered = time.perf_counter()
     result = engines.publish(content, tree, out, staging, offline, incremental, engine)

@@ -34,7 +34,7 @@ def check(root: Path, memo: Memo | None) -> tuple:
 
 def staged(root: Path, memo: Memo | None) -> dict[str, bytes]:
     source = load_project(root, memo)
-    files = pipeline.stage(to_content(source), pipeline._references(source), TODAY, memo=memo).files
+    files = pipeline.stage(to_content(source), TODAY, memo=memo).files
     if memo is not None:
         memo.finish_run()
     return files
