@@ -123,9 +123,11 @@ def copy_project_with_formats(target: Path) -> Path:
     for file in sorted(FORMAT_FIXTURES.glob("*.md")):
         shutil.copy2(file, root / "formats" / file.name)
     hostile = (root / "cases" / "tischlerei-azubi-werkstattvideos.md").read_text("utf-8")
-    hostile = hostile.replace("title: Tischlerei findet Azubis mit kurzen Werkstattvideos", HOSTILE_TITLE)
-    (root / "cases" / f"{HOSTILE_CASE}.md").write_text(
-        hostile.replace("  name: Tischlerei Lorenz", HOSTILE_NAME).replace("\nformat: cross-innovation-lab", ""), "utf-8")
+    for old, new in (("title: Tischlerei findet Azubis mit kurzen Werkstattvideos", HOSTILE_TITLE),
+                     ("  name: Tischlerei Lorenz", HOSTILE_NAME), ("\nformat: cross-innovation-lab", "")):
+        assert old in hostile, f"the shipped case no longer holds {old!r}"
+        hostile = hostile.replace(old, new)
+    (root / "cases" / f"{HOSTILE_CASE}.md").write_text(hostile, "utf-8")
     case_file = root / "cases" / f"{FORMAT_CASE[0]}.md"
     text = case_file.read_text("utf-8")
     end = text.index("\n---", 3)
