@@ -6,7 +6,6 @@ import calendar
 import contextlib
 import fcntl
 import logging
-import multiprocessing
 import os
 import re
 import shutil
@@ -14,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any, Iterator, Mapping
 
 import yaml
 
+from . import processes
 from .csp import protect_site
 from .diagnostics import Diagnostic, error
 from .extensions import with_required
@@ -197,8 +196,8 @@ def run_engine_apart(staging: Path, site_dir: Path, root: Path) -> tuple[list[Di
     staged tree and the card PDFs made a build peak at 580 MB; apart, each process stays near its own
     share, and the engine's memory is returned when it ends.
     """
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(run_engine, staging, site_dir, root).result()
+    with processes.pool(1) as workers:
+        return workers.submit(run_engine, staging, site_dir, root).result()
 
 
 ENGINES = ("mkdocs", "zensical")
@@ -235,7 +234,7 @@ def _zensical_diagnostics(output: str, staging: Path, root: Path) -> list[Diagno
 def run_zensical(staging: Path, site_dir: Path, root: Path) -> tuple[list[Diagnostic], int]:
     """Run Zensical on the staged tree; as for MkDocs, every warning is an error."""
     try:
-        result = subprocess.run([sys.executable, "-m", "zensical", "build", "-f", str(staging / "mkdocs.yml")],
+        result = processes.run([sys.executable, "-m", "zensical", "build", "-f", str(staging / "mkdocs.yml")],
                                 cwd=staging, capture_output=True, text=True, timeout=3600, check=False,
                                 env={**os.environ, "NO_COLOR": "1"})
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -268,7 +267,7 @@ def run_pagefind(site_dir: Path, staging: Path) -> list[Diagnostic]:
     """Index the built site with Pagefind (German stemming); output goes to site_dir/pagefind/."""
     (staging / "pagefind.yml").write_text(yaml.safe_dump(PAGEFIND_CONFIG), "utf-8")
     try:
-        result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
+        result = processes.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
                                 cwd=staging, capture_output=True, text=True, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexUnavailable(f"Pagefind lässt sich nicht starten: {exc}") from exc

@@ -8,12 +8,10 @@ import dataclasses
 import hashlib
 import itertools
 import json
-import multiprocessing
 import os
 import re
 import shutil
 import urllib.parse
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,6 +23,7 @@ import markupsafe
 import pyphen
 import segno
 
+from . import processes
 from .cache import cache_dir, locked
 from .data import entry_url
 from .load import printed_step
@@ -460,9 +459,8 @@ def in_parallel(function, chunks: Sequence, *args) -> list:
     """``function(chunk, *args)`` for every chunk, each in a worker process of its own when there are several."""
     if len(chunks) <= 1:
         return [function(chunk, *args) for chunk in chunks]
-    # spawn, not fork: the preview's server threads must not be copied into a half-locked child.
-    with ProcessPoolExecutor(len(chunks), mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(function, chunks, *(itertools.repeat(a, len(chunks)) for a in args)))
+    with processes.pool(len(chunks)) as workers:
+        return list(workers.map(function, chunks, *(itertools.repeat(a, len(chunks)) for a in args)))
 
 
 def measure_layout(cards: Sequence[Card], brand: str) -> dict[Card, CardFit]:

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from .conftest import REPO
 
 PATIENCE = 300.0  # generous: the tests prove behaviour, not speed
@@ -58,3 +60,57 @@ def test_two_builds_at_once_give_one_whole_site(project: Path) -> None:
     alone = _build(project)
     assert alone.wait(PATIENCE) == 0
     assert _tree(project / "site") == site
+
+
+# A parent that starts one long-running child the way a build starts MkDocs' worker or Pagefind, and
+# writes the child's pid to a file once it runs.
+_PARENT = """
+import os, sys, time
+from pathlib import Path
+from generator import processes
+
+pid_file = Path(sys.argv[1])
+if sys.argv[2] == "pool":
+    workers = processes.pool(1)
+    pid = workers.submit(os.getpid).result()
+    workers.submit(time.sleep, 600)
+    Path(str(pid_file) + ".tmp").write_text(str(pid))
+    os.replace(str(pid_file) + ".tmp", pid_file)
+    time.sleep(600)
+else:
+    child = ("import os, sys, time; from pathlib import Path; t = Path(sys.argv[1] + '.tmp'); "
+             "t.write_text(str(os.getpid())); os.replace(t, sys.argv[1]); time.sleep(600)")
+    processes.run([sys.executable, "-c", child, str(pid_file)])
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie nobody has reaped yet does not: it cannot write any more)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux ends a child with its parent (PR_SET_PDEATHSIG)")
+@pytest.mark.parametrize("how", ["pool", "tool"])
+def test_what_a_killed_build_started_ends_with_it(tmp_path: Path, how: str) -> None:
+    # Otherwise MkDocs or Pagefind go on writing into the killed build's work folder while the next
+    # build removes it, and the folder stays half removed.
+    pid_file = tmp_path / "child.pid"
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT, str(pid_file), how], cwd=REPO)
+    deadline = time.monotonic() + PATIENCE
+    while not pid_file.is_file() and time.monotonic() < deadline:
+        assert parent.poll() is None, "the parent ended before its child ran"
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    assert _running(child)
+
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(PATIENCE)
+    # The child sleeps for 600 s: only the kernel's signal ends it sooner.
+    deadline = time.monotonic() + 60
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(child), f"the {how} child {child} outlived the killed build"

@@ -1,0 +1,57 @@
+"""Worker processes and tools that end with the process that started them.
+
+A build killed with SIGKILL cannot stop what it started: MkDocs in its worker, Pagefind or the card workers
+would go on writing into the build's work folder while the next build removes that folder as abandoned,
+and leave it half removed. On Linux the kernel can end them with their parent; elsewhere they run on.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Callable[..., int] | None:
+    if sys.platform != "linux":
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def _end_with(parent: int, prctl: Callable[..., int] | None) -> None:
+    if prctl is None:
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The parent may have ended before the request was made: then nobody would send the signal.
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _end_with_parent(parent: int) -> None:
+    _end_with(parent, _prctl())
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes that end when this process ends.
+
+    spawn, not fork: the preview's server threads must not be copied into a half-locked child.
+    """
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_end_with_parent, initargs=(os.getpid(),))
+
+
+def run(args: Sequence[str], **options) -> subprocess.CompletedProcess:
+    """``subprocess.run(args, **options)`` for a tool that ends when this process ends."""
+    # libc is looked up here, not in the forked child, where only the plain call is safe.
+    return subprocess.run(args, preexec_fn=functools.partial(_end_with, os.getpid(), _prctl()), **options)
