@@ -5,7 +5,7 @@ circle, so data can only flow forward: load → validate → records → … →
 """
 
 # Shared leaves: data types and declarations every stage may use. A leaf imports only earlier leaves.
-LEAVES = ("diagnostics", "model", "schema", "cache", "templating", "extensions")
+LEAVES = ("diagnostics", "model", "schema", "cache", "templating", "extensions", "processes")
 
 # The pipeline, then the tools built on it, then the command line.
 STAGES = (
