@@ -159,7 +159,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     sizes: dict[str, int] = {}
     for item in items:
         module = item.nodeid.split("::")[0]
-        needs[module] = needs.get(module, False) or bool(SITE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        # A site fixture asked for by name in a parameter (request.getfixturevalue) counts as well: such a
+        # module, run early, would wait for the cards that the first build lays out.
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        asked = set(getattr(item, "fixturenames", ())) | {v for v in params.values() if isinstance(v, str)}
+        needs[module] = needs.get(module, False) or bool(SITE_FIXTURES & asked)
         sizes[module] = sizes.get(module, 0) + 1
     first = max((module for module, need in needs.items() if need), key=sizes.__getitem__, default=None)
     order = {module: (0 if module == first else 2 if need else 1, -sizes[module])
