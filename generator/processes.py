@@ -1,8 +1,9 @@
 """Worker processes and tools that end with the process that started them.
 
-A build killed with SIGKILL cannot stop what it started: MkDocs in its worker, Pagefind or the card workers
-would go on writing into the build's work folder while the next build removes that folder as abandoned,
-and leave it half removed. On Linux the kernel can end them with their parent; elsewhere they run on.
+A build killed with SIGKILL cannot stop what it started: MkDocs in its worker, Pagefind, Zensical or the card
+workers would go on writing into the build's work folder while the next build removes that folder as abandoned,
+and leave it half removed. On Linux the kernel can end them with their parent (strictly: with the thread that
+started them, so a pool must not outlive that thread); elsewhere they run on.
 """
 
 from __future__ import annotations
@@ -24,15 +25,15 @@ def _prctl() -> Callable[..., int] | None:
     if sys.platform != "linux":
         return None
     try:
-        return ctypes.CDLL(None, use_errno=True).prctl
+        return ctypes.CDLL(None).prctl
     except (OSError, AttributeError):
         return None
 
 
 def _end_with(parent: int, prctl: Callable[..., int] | None) -> None:
-    if prctl is None:
+    # A refused request (a sandbox) leaves the child as it would be without this module: nothing to report.
+    if prctl is None or prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
         return
-    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     # The parent may have ended before the request was made: then nobody would send the signal.
     if os.getppid() != parent:
         os._exit(1)
@@ -43,7 +44,7 @@ def _end_with_parent(parent: int) -> None:
 
 
 def pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of ``workers`` spawned processes that end when this process ends.
+    """A pool of ``workers`` spawned processes that end when this process (the thread that submits) ends.
 
     spawn, not fork: the preview's server threads must not be copied into a half-locked child.
     """
@@ -53,5 +54,8 @@ def pool(workers: int) -> ProcessPoolExecutor:
 
 def run(args: Sequence[str], **options) -> subprocess.CompletedProcess:
     """``subprocess.run(args, **options)`` for a tool that ends when this process ends."""
-    # libc is looked up here, not in the forked child, where only the plain call is safe.
-    return subprocess.run(args, preexec_fn=functools.partial(_end_with, os.getpid(), _prctl()), **options)
+    # libc is looked up here, not in the forked child, where only the plain call is safe; without prctl no hook,
+    # so that subprocess may start the tool the fast way.
+    prctl = _prctl()
+    hook = functools.partial(_end_with, os.getpid(), prctl) if prctl is not None else None
+    return subprocess.run(args, preexec_fn=hook, **options)

@@ -4,7 +4,7 @@ tests/test_stages.py parses every import in generator/ and fails on one that run
 circle, so data can only flow forward: load → validate → records → … → cli.
 """
 
-# Shared leaves: data types and declarations every stage may use. A leaf imports only earlier leaves.
+# Shared leaves: data types, declarations and helpers every stage may use. A leaf imports only earlier leaves.
 LEAVES = ("diagnostics", "model", "schema", "cache", "templating", "extensions", "processes")
 
 # The pipeline, then the tools built on it, then the command line.

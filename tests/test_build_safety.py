@@ -100,17 +100,23 @@ def test_what_a_killed_build_started_ends_with_it(tmp_path: Path, how: str) -> N
     # build removes it, and the folder stays half removed.
     pid_file = tmp_path / "child.pid"
     parent = subprocess.Popen([sys.executable, "-c", _PARENT, str(pid_file), how], cwd=REPO)
-    deadline = time.monotonic() + PATIENCE
-    while not pid_file.is_file() and time.monotonic() < deadline:
-        assert parent.poll() is None, "the parent ended before its child ran"
-        time.sleep(0.05)
-    child = int(pid_file.read_text())
-    assert _running(child)
+    child = None
+    try:
+        deadline = time.monotonic() + PATIENCE
+        while not pid_file.is_file() and time.monotonic() < deadline:
+            assert parent.poll() is None, "the parent ended before its child ran"
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        assert _running(child)
 
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait(PATIENCE)
-    # The child sleeps for 600 s: only the kernel's signal ends it sooner.
-    deadline = time.monotonic() + 60
-    while _running(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _running(child), f"the {how} child {child} outlived the killed build"
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(PATIENCE)
+        # The child sleeps for 600 s: only the kernel's signal ends it sooner.
+        deadline = time.monotonic() + 60
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(child), f"the {how} child {child} outlived the killed build"
+    finally:  # a failed run leaves no sleeper behind
+        parent.kill()
+        if child is not None and _running(child):
+            os.kill(child, signal.SIGKILL)

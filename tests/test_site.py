@@ -164,8 +164,7 @@ def _digest(folder: Path) -> dict[str, str]:
 
 def test_same_content_gives_identical_site(built_site: Path, tmp_path: Path) -> None:
     # Built elsewhere: every page, the data and the search index are made again. The card PDFs come from the
-    # cache the first build filled, so this also shows that the cache gives the bytes a render gives; that a
-    # render itself repeats its bytes and fits, test_cards shows in worker processes.
+    # session's cache; that a render repeats its bytes and fits, test_cards shows in worker processes.
     root = copy_project(tmp_path / "elsewhere")
     assert not pipeline.build(root, TODAY).failed
     site = _digest(root / "site")
