@@ -11,9 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, lean_project
 
 PATIENCE = 300.0  # generous: the tests prove behaviour, not speed
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A small site: what a crash or a second build does to it does not depend on how many pages it has."""
+    return lean_project(tmp_path / "project")
 
 
 def _build(root: Path) -> subprocess.Popen:

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from generator import cards
+from generator import cards, pipeline
 from generator.load import load_project
 from generator.records import to_content
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES, REPO, TODAY, lean_project
 from .test_cli import cimis
 
 SITE_URL = "https://cimis.example.org/"
@@ -212,6 +212,15 @@ def test_site_publishes_decks_and_one_pdf_per_card(built_site: Path, shipped_car
     assert all(f'href="{card.slug}.pdf"' in page for card in shipped_cards)
     method = (built_site / "methoden" / "persona" / "index.html").read_text("utf-8")
     assert re.search(r'<a [^>]*href="\.\./\.\./karten/persona\.pdf"[^>]*>Karte drucken \(PDF\)</a>', method)
+
+
+def test_a_project_without_methods_builds_a_cards_page_that_says_so(tmp_path: Path) -> None:
+    root = lean_project(tmp_path / "project")
+    outcome = pipeline.build(root, TODAY)
+    assert not outcome.failed, outcome.diagnostics
+    folder = outcome.out / "karten"
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+    assert "Noch gibt es keine Methode und darum keine Methodenkarte." in (folder / "index.html").read_text("utf-8")
 
 
 def test_hyphenation_and_inline_markup() -> None:

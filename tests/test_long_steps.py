@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from generator import cards, pipeline
 from generator.load import load_project, printed_step, step_lead
 from generator.records import to_content
 
-from .conftest import TODAY, copy_project
+from .conftest import TODAY, lean_project
 from .test_cards import squeeze
 
 LEADS = ("Frage klären.", "Karten schreiben.", "Karten sortieren.", "Gruppen benennen.", "Ergebnis festhalten.")
@@ -54,11 +53,7 @@ def test_printed_step_is_the_lead_only_when_the_step_is_long() -> None:
 def deep_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped pages and vocabularies with this one method: its deck is one card, not the shipped deck laid
     out again with a new card (which costs a build about 12 s)."""
-    root = tmp_path_factory.mktemp("deep") / "project"
-    copy_project(root)
-    for part in ("cases", "methods", "formats"):
-        shutil.rmtree(root / part, ignore_errors=True)
-    (root / "methods").mkdir()
+    root = lean_project(tmp_path_factory.mktemp("deep") / "project")
     (root / "methods" / "tiefe-schritte.md").write_text(METHOD, "utf-8")
     return root
 
