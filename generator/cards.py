@@ -569,11 +569,17 @@ def format_decks(formats: Sequence[Format]) -> tuple[FormatDeck, ...]:
 
 def deck_files(cards: Sequence[Card], *, brand: str, formats: Sequence[FormatDeck] = ()) -> dict[str, bytes]:
     """The PDFs published under /karten/: the deck in each layout, one A6 PDF per card, two per format."""
-    return {name: data for files in _render_jobs(cards, brand, [*LAYOUTS, *formats]).values()
+    jobs = [job for deck in (None, *formats) for job in _jobs(deck)]
+    return {name: data for files in _render_jobs(cards, brand, jobs).values()
             for name, data in files.items()} if cards else {}
 
 
-Job = str | FormatDeck  # a layout of the whole deck, or one format's deck
+Job = str | tuple[FormatDeck, str]  # the whole deck in a layout, or one format's deck in a layout
+
+
+def _jobs(deck: FormatDeck | None) -> list[Job]:
+    """The jobs that give a deck's files: the whole deck (``None``) or one format's, in every layout."""
+    return [layout if deck is None else (deck, layout) for layout in LAYOUTS]
 
 
 def _render_jobs(cards: Sequence[Card], brand: str, jobs: Sequence[Job]) -> dict[Job, dict[str, bytes]]:
@@ -581,33 +587,45 @@ def _render_jobs(cards: Sequence[Card], brand: str, jobs: Sequence[Job]) -> dict
     if not jobs:
         return {}
     tips = {slug: fit.tips for slug, fit in measure(cards, brand).items()}
-    # On two cores the A6 deck (which also gives one PDF per card) is laid out beside everything else; a
-    # few format decks alone are not worth a process that first has to import WeasyPrint.
-    apart = jobs[0] == "a6" and len(jobs) > 1 and workers(len(cards)) > 1
-    return {job: files for part in in_parallel(_layout_files, [jobs[:1], jobs[1:]] if apart else [jobs],
+    # On two cores the A6 jobs (the whole deck gives one PDF per card and the formats' A6 decks) are laid out
+    # beside the A4 jobs; a few format decks alone are not worth a process that first has to import WeasyPrint.
+    a6 = [job for job in jobs if _layout_of(job) == "a6"]
+    a4 = [job for job in jobs if _layout_of(job) != "a6"]
+    apart = "a6" in a6 and bool(a4) and workers(len(cards)) > 1
+    return {job: files for part in in_parallel(_layout_files, [a6, a4] if apart else [[*a6, *a4]],
                                                cards, tips, brand) for job, files in part}
+
+
+def _layout_of(job: Job) -> str:
+    return job if isinstance(job, str) else job[1]
 
 
 def _layout_files(jobs: Sequence[Job], cards: Sequence[Card], tips: Mapping[str, int],
                   brand: str) -> list[tuple[Job, dict[str, bytes]]]:
-    """For each job its PDFs: the deck in a layout (with A6 also one PDF per card), or a format's two decks.
+    """For each job its PDFs: the whole deck in a layout (A6 also gives one PDF per card), or a format's deck.
 
-    A format's deck is laid out from its own cards, so a new or edited format leaves the whole deck as it is.
+    A format's A6 deck takes its pages from the whole A6 deck when that is laid out in the same run; else it is
+    laid out from its own cards, so a new or edited format leaves the whole deck as it is.
     """
     done = []
     position = {card.slug: i for i, card in enumerate(cards)}
-    for job in jobs:
+    whole_a6 = None
+    for job in sorted(jobs, key=lambda job: job != "a6"):  # the whole A6 deck first: the formats reuse it
         files = {}
-        if isinstance(job, FormatDeck):
-            chosen = [cards[position[slug]] for slug in job.methods]
-            for layout, name, label in (("a6", f"{job.slug}.pdf", "A6"),
-                                        ("a4-4up", f"{job.slug}-a4-4up.pdf", "vier auf A4")):
-                files[f"karten/formate/{name}"] = _pdf(_document(chosen, tips, layout, brand),
-                                                       f"{job.title} – Karten des Formats ({label}) · {brand}")
+        if isinstance(job, tuple):
+            deck, layout = job
+            name, label = (f"{deck.slug}.pdf", "A6") if layout == "a6" else (f"{deck.slug}-a4-4up.pdf", "vier auf A4")
+            if layout == "a6" and whole_a6 is not None:
+                document = whole_a6.copy([page for slug in deck.methods
+                                          for page in whole_a6.pages[2 * position[slug]:2 * position[slug] + 2]])
+            else:
+                document = _document([cards[position[slug]] for slug in deck.methods], tips, layout, brand)
+            files[f"karten/formate/{name}"] = _pdf(document, f"{deck.title} – Karten des Formats ({label}) · {brand}")
         else:
             document = _document(cards, tips, job, brand)
             files[f"karten/methodenkarten-{job}.pdf"] = _pdf(document)
             if job == "a6":
+                whole_a6 = document
                 for i, card in enumerate(cards):
                     files[f"karten/{card.slug}.pdf"] = _pdf(document.copy(document.pages[2 * i:2 * i + 2]),
                                                             _title([card], "a6", brand))
@@ -642,10 +660,9 @@ def _cached_deck_files(cards: Sequence[Card], brand: str, formats: Sequence[Form
             # Another process may have rendered some of them while this one waited.
             files.update({deck: _read_deck(places[deck]) for deck in missing})
             missing = [deck for deck in missing if len(files[deck]) != sizes[deck]]
-            rendered = _render_jobs(cards, brand, [job for deck in missing
-                                                   for job in ([*LAYOUTS] if deck is None else [deck])])
+            rendered = _render_jobs(cards, brand, [job for deck in missing for job in _jobs(deck)])
             for deck in missing:
-                files[deck] = {**rendered["a6"], **rendered["a4-4up"]} if deck is None else rendered[deck]
+                files[deck] = {name: data for job in _jobs(deck) for name, data in rendered[job].items()}
                 _store_deck(folder, places[deck], files[deck], families[deck])
     return {name: data for found in files.values() for name, data in found.items()}
 

@@ -313,8 +313,9 @@ def test_long_file_is_not_handed_to_github(new_page, site_url: str) -> None:  # 
 
 @pytest.fixture(scope="module")
 def changed_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped content with one more district and an editors' address, built."""
-    root = copy_project(tmp_path_factory.mktemp("vocabulary") / "project")
+    """The shipped pages and methods (the case form offers them) with one more district and an editors'
+    address, built."""
+    root = lean_project(tmp_path_factory.mktemp("vocabulary") / "project", "methods")
     with (root / "content" / "vocabularies" / "districts.yml").open("a", encoding="utf-8") as file:
         file.write("\nneuland:\n  label: Neuland am See\n  description: Landkreis (nur im Test)\n")
     config = (root / "mkdocs.yml").read_text("utf-8")
