@@ -57,6 +57,8 @@ def lean_project(target: Path, *keep: str) -> Path:
     A build of it takes a fraction of the shipped site's time, and a new method in a project without the
     shipped methods lays out a deck of its own instead of the shipped deck again.
     """
+    unknown = [name for name in keep if not ((REPO / name).is_dir() or (REPO / f"{name}.md").is_file())]
+    assert not unknown, f"lean_project: no such folder or entry {unknown}"
     root = copy_project(target)
     for folder in ENTRY_FOLDERS:
         for file in (root / folder).glob("*.md"):

@@ -1,7 +1,7 @@
 """WCAG 2.1 A and AA in a real browser: axe-core on every page type, light and dark palette, desktop and phone.
 
-Desktop gets every rule in one palette and the colour rules in the other; the phone every rule in one palette,
-light and dark taking turns from one page type to the next.
+Each page type gets every rule at desktop width in one palette and at phone width in the other, which palette
+at which width taking turns from one page type to the next; the case with an image gets both palettes.
 
 axe-core comes from PyPI (axe-playwright-python bundles axe.min.js; installed by the test extra); nothing is
 fetched at test time. Run with ``pytest -s`` to see the per-page summary.
@@ -138,9 +138,10 @@ def report(name: str, path: str, runs: dict[str, dict]) -> list[str]:
 @pytest.mark.parametrize("name, path", PAGE_TYPES.items(), ids=list(PAGE_TYPES))
 def test_page_type_has_no_wcag_violations(axe_pages, site_url: str, name: str, path: str) -> None:  # noqa: F811
     # Every rule at both widths, the palettes taking turns: a page type is checked light at one width and dark
-    # at the other, which width by its place in the list (a rerun checks the same). Both palettes at both widths
-    # would add nearly as much again (the colour rules are 85 % of axe's time) and find what these find: the
-    # palettes differ in colours only, the widths in layout.
+    # at the other, which width by its place in the list (a rerun checks the same). A trade-off: what shows at
+    # one width only (the desktop's table of contents, the phone's folded filters) is checked in one palette on
+    # this page type and in the other on the next; both palettes at both widths would add nearly half again to
+    # the suite's longest module (the colour rules are 85 % of axe's time).
     turn = list(PAGE_TYPES).index(name)
     runs = {}
     for i, (width, page) in enumerate(axe_pages.items()):

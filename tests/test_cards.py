@@ -267,10 +267,15 @@ def test_the_deck_layouts_in_worker_processes_give_the_same_bytes(shipped_cards)
     brand = "CROSS INNOVATION MADE IN SAXONY"
     few = shipped_cards[:3]
     tips = {slug: fit.tips for slug, fit in cards.measure(few, brand).items()}
-    together = cards._layout_files(["a6", "a4-4up"], few, tips, brand)
-    apart = cards.in_parallel(cards._layout_files, [["a6"], ["a4-4up"]], few, tips, brand)
+    deck = cards.FormatDeck("eins", "Eins", (few[2].slug, few[0].slug))
+    a6, a4 = ["a6", (deck, "a6")], ["a4-4up", (deck, "a4-4up")]
+    together = cards._layout_files([*a6, *a4], few, tips, brand)
+    apart = cards.in_parallel(cards._layout_files, [a6, a4], few, tips, brand)
     assert [done for part in apart for done in part] == together
-    assert sum(len(files) for _, files in together) == len(few) + 2
+    assert sum(len(files) for _, files in together) == len(few) + 2 + 2
+    # The format's A6 deck taken from the whole deck's pages is the file its own layout gives.
+    (alone,) = cards._layout_files([(deck, "a6")], few, tips, brand)
+    assert alone == together[1]
 
 
 def test_a_new_format_lays_out_only_its_own_cards(shipped_cards, tmp_path: Path, monkeypatch) -> None:

@@ -78,7 +78,7 @@ def test_usage_errors_exit_2(args) -> None:
 
 
 def test_failed_build_leaves_site_byte_for_byte(tmp_path: Path) -> None:
-    # The case that break_district breaks, the methods and formats it names: a small site is enough.
+    # The case that break_district breaks, with the methods and formats (it names some of each): a small site is enough.
     project = lean_project(tmp_path / "project", "methods", "formats", "cases/tischlerei-azubi-werkstattvideos")
     first = cimis("build", "--root", str(project))
     assert first.returncode == 0, first.stderr

@@ -115,14 +115,15 @@ def passes_check_and_builds(tmp_path: Path, folder: str, slug: str, text: str, *
     return root
 
 
-def type_short_paste_long(page, name: str, text: str) -> None:
-    """Short fields key by key, paragraphs pasted: the keyboard round trip is the method form's."""
-    (type_text if len(text) <= 30 else paste_text)(page, name, text)
+def type_all_but_three_sections(page, name: str, text: str) -> None:
+    """Every field key by key (the first section with its Enter keys) except the last three sections, pasted:
+    typing them adds ten seconds and nothing the first one does not show."""
+    (paste_text if name in ("Vorgehen", "Ergebnis", "Learnings") else type_text)(page, name, text)
 
 
 def test_case_form_round_trip(new_page, site_url: str, tmp_path: Path) -> None:  # noqa: F811
     page, errors = open_form(new_page, site_url + "mitmachen/fall/")
-    fill_case(page, type_short_paste_long)
+    fill_case(page, type_all_but_three_sections)
     assert page.locator("[data-cimis-slug]").input_value() == CASE_SLUG
     page.get_by_role("button", name="Angaben prüfen").click()
     assert page.locator("[data-cimis-summary]").is_hidden(), page.locator("[data-cimis-summary]").inner_text()
