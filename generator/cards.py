@@ -616,8 +616,7 @@ def _layout_files(jobs: Sequence[Job], cards: Sequence[Card], tips: Mapping[str,
             deck, layout = job
             name, label = (f"{deck.slug}.pdf", "A6") if layout == "a6" else (f"{deck.slug}-a4-4up.pdf", "vier auf A4")
             if layout == "a6" and whole_a6 is not None:
-                document = whole_a6.copy([page for slug in deck.methods
-                                          for page in whole_a6.pages[2 * position[slug]:2 * position[slug] + 2]])
+                document = whole_a6.copy([page for slug in deck.methods for page in _card_pages(whole_a6, position[slug])])
             else:
                 document = _document([cards[position[slug]] for slug in deck.methods], tips, layout, brand)
             files[f"karten/formate/{name}"] = _pdf(document, f"{deck.title} – Karten des Formats ({label}) · {brand}")
@@ -627,10 +626,15 @@ def _layout_files(jobs: Sequence[Job], cards: Sequence[Card], tips: Mapping[str,
             if job == "a6":
                 whole_a6 = document
                 for i, card in enumerate(cards):
-                    files[f"karten/{card.slug}.pdf"] = _pdf(document.copy(document.pages[2 * i:2 * i + 2]),
+                    files[f"karten/{card.slug}.pdf"] = _pdf(document.copy(_card_pages(document, i)),
                                                             _title([card], "a6", brand))
         done.append((job, files))
     return done
+
+
+def _card_pages(a6_deck, index: int) -> list:
+    """Front and back of the deck's ``index``-th card: on A6 every card has two pages of its own."""
+    return a6_deck.pages[2 * index:2 * index + 2]
 
 
 def _size_text(size: int) -> str:
