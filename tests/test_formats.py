@@ -150,8 +150,10 @@ def test_search_finds_a_format_by_its_words(formats_site: Path, browser) -> None
         context = browser.new_context(service_workers="block")
         try:
             # Pagefind indexes the format pages like every other page: their titles find them.
-            assert search((context.new_page(), url), "Zwei-Tage-Werkstatt")[0] == f"formate/{TWO_DAYS}"
-            assert f"formate/{DAY_ONE}" in search((context.new_page(), url), "Ideenabend")
+            page = context.new_page()
+            page.goto(f"{url}suche/")
+            assert search(page, "Zwei-Tage-Werkstatt")[0] == f"formate/{TWO_DAYS}"
+            assert f"formate/{DAY_ONE}" in search(page, "Ideenabend")
         finally:
             context.close()
 
