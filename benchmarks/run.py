@@ -109,7 +109,8 @@ def first_query_bytes(site: Path, query: str = "Museum") -> int:
     fetched: list[int] = []
     try:
         with sync_playwright() as playwright:
-            chromium = next(path for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium") if Path(path).is_file())
+            chromium = next(path for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
+                            if Path(path).is_file())
             browser = playwright.chromium.launch(executable_path=chromium, args=[
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
             page = browser.new_page()
