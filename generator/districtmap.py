@@ -13,6 +13,7 @@ from typing import Mapping
 
 import pyphen
 
+from .cache import load_values, save_values
 from .model import Vocabulary
 
 RADIUS = 46.0  # circumradius of a tile in SVG units
@@ -146,16 +147,36 @@ def _compact(cells: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
     return {slug: (used_cols.index(col), row - top) for slug, (col, row) in cells.items()}
 
 
-def _lines(label: str, longest: int = 13) -> tuple[str, ...]:
+_PART_RE = re.compile(r"[^ -]+-?")
+LONGEST = 13  # letters in a line of a tile's name
+
+
+def _wraps(labels: list[str], longest: int = LONGEST) -> dict[str, tuple[str, ...]]:
+    """Each word of ``labels`` longer than a line, in lines broken at German hyphenation points.
+
+    Loading pyphen's German dictionary takes about a second, as long as the rest of staging a small site, for a
+    few district names: their wraps are kept in the cache, under the pyphen version that made them.
+    """
+    words = {part for label in labels for part in _PART_RE.findall(label) if len(part) > longest}
+    prefix = f"{pyphen.__version__}/{longest}/"
+    known = load_values("hyphenation")
+    wraps = {word: tuple(known[prefix + word]) for word in words if isinstance(known.get(prefix + word), list)}
+    if missing := sorted(words - wraps.keys()):
+        dictionary = pyphen.Pyphen(lang="de_DE")
+        wraps |= {word: tuple(dictionary.wrap(word, longest) or ()) for word in missing}
+        save_values("hyphenation", {**known, **{prefix + word: list(wraps[word]) for word in missing}})
+    return wraps
+
+
+def _lines(label: str, wraps: Mapping[str, tuple[str, ...]], longest: int = LONGEST) -> tuple[str, ...]:
     """The name in lines of at most ``longest`` letters where it can: broken at spaces and after hyphens,
     a word still too long at a German hyphenation point ('Erzgebirgs-' / 'kreis')."""
-    parts = re.findall(r"[^ -]+-?", label)
     lines: list[str] = []
-    for part in parts:
+    for part in _PART_RE.findall(label):
         joiner = "" if not lines or lines[-1].endswith("-") else " "
         if lines and len(lines[-1]) + len(joiner) + len(part) <= longest:
             lines[-1] += joiner + part
-        elif len(part) > longest and (wrapped := pyphen.Pyphen(lang="de_DE").wrap(part, longest)):
+        elif len(part) > longest and (wrapped := wraps.get(part)):
             lines += wrapped
         else:
             lines.append(part)
@@ -176,6 +197,7 @@ def district_map(districts: Vocabulary, counts: Mapping[str, int], kinds: Mappin
     left = min(x for x, _ in centres.values()) - math.sqrt(3) * RADIUS / 2 - MARGIN
     top = min(y for _, y in centres.values()) - RADIUS - MARGIN
     tiles = []
+    wraps = _wraps([entry.label for entry in districts.entries if entry.slug in centres])
     by_kind = {kind: 0 for kind in kinds.values()}
     for entry in districts.entries:
         count = counts.get(entry.slug, 0)
@@ -186,7 +208,7 @@ def district_map(districts: Vocabulary, counts: Mapping[str, int], kinds: Mappin
             continue
         x, y = centres[entry.slug][0] - left, centres[entry.slug][1] - top
         tiles.append(Tile(entry.slug, entry.label, entry.description or "", kind, count, shade_step(count),
-                          round(x, 1), round(y, 1), _hexagon(x, y), _lines(entry.label)))
+                          round(x, 1), round(y, 1), _hexagon(x, y), _lines(entry.label, wraps)))
     width = max(t.x for t in tiles) + math.sqrt(3) * RADIUS / 2 + MARGIN
     height = max(t.y for t in tiles) + RADIUS + MARGIN
     total = sum(counts.values())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 
+import pyphen
 import pytest
 import yaml
 
@@ -48,6 +50,29 @@ def test_kinds_come_from_the_descriptions_not_from_a_list() -> None:
     assert saxony.shares == {"landkreis": 60, "stadt": 20}
     assert (saxony.other, saxony.total) == (1, 5)
     assert [shade_step(n) for n in (0, 1, 2, 3, 4, 5, 9)] == [0, 1, 2, 3, 3, 4, 4]
+
+
+def _names(saxony) -> dict[str, tuple[str, ...]]:
+    return {tile.slug: tile.lines for tile in saxony.tiles}
+
+
+def test_long_names_break_at_a_hyphenation_point_with_the_cache_and_without(monkeypatch, tmp_path) -> None:
+    vocabulary = Vocabulary("districts", (
+        VocabEntry("e", "Erzgebirgskreis", "Erzgebirgskreis", "Landkreis", "1", 50.6, 13.0),
+        VocabEntry("s", "Sächsische Schweiz-Osterzgebirge", "", "Landkreis", "2", 50.9, 13.9),
+        VocabEntry("n", "Neuland am Seeufer", "", "Landkreis", "3", 51.4, 13.5),
+    ))
+    expected = {"e": ("Erzgebirgs-", "kreis"), "s": ("Sächsische", "Schweiz-", "Osterzgebirge"),
+                "n": ("Neuland am", "Seeufer")}
+    monkeypatch.setenv("CIMIS_CACHE_DIR", "")  # caching off
+    assert _names(district_map(vocabulary, {}, KINDS)) == expected
+    monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path))
+    assert _names(district_map(vocabulary, {}, KINDS)) == expected  # laid out, the wrap kept
+    kept = json.loads((tmp_path / "hyphenation" / "values.json").read_text("utf-8"))
+    assert list(kept.values()) == [["Erzgebirgs-", "kreis"]]
+    # From the cache, without loading the dictionary (a second of each small build).
+    monkeypatch.setattr(pyphen, "Pyphen", lambda **_: pytest.fail("pyphen's dictionary was loaded again"))
+    assert _names(district_map(vocabulary, {}, KINDS)) == expected
 
 
 def _share_sentence() -> str:
