@@ -21,6 +21,7 @@ from typing import Any, Iterator, Mapping
 import yaml
 
 from . import processes
+from .cache import keep_compiled_templates
 from .csp import protect_site
 from .diagnostics import Diagnostic, error
 from .extensions import with_required
@@ -166,6 +167,7 @@ def _engine_diagnostic(message: str, root: Path) -> Diagnostic:
 
 def run_engine(staging: Path, site_dir: Path, root: Path, dirty: bool = False) -> tuple[list[Diagnostic], int]:
     """Run MkDocs on the staged tree; every engine warning is an error (broken links, anchors)."""
+    from mkdocs import __version__ as mkdocs_version
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -177,6 +179,9 @@ def run_engine(staging: Path, site_dir: Path, root: Path, dirty: bool = False) -
     logger.setLevel(logging.WARNING)
     try:
         config = load_config(config_file=str(staging / "mkdocs.yml"))
+        # MkDocs makes a new environment, and compiles the theme's templates again, for every build.
+        theme_environment = config.theme.get_env
+        config.theme.get_env = lambda: keep_compiled_templates(theme_environment(), f"mkdocs {mkdocs_version}")
         mkdocs_build(config, dirty=dirty)
     except (MkDocsException, OSError, yaml.YAMLError) as exc:
         collector.messages.append(str(exc))

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
+import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, TypeVar
+
+import jinja2
 
 T = TypeVar("T")
 
@@ -65,6 +70,44 @@ def load_values(part: str) -> dict[str, Any]:
 def save_values(part: str, values: Mapping[str, Any]) -> None:
     """Replace the saved values atomically."""
     _replace(part, "values.json", json.dumps(values, ensure_ascii=False, separators=(",", ":")))
+
+
+# Folders of compiled templates kept: one per set of options, a few so that switching branches keeps them.
+TEMPLATE_FOLDERS = 4
+
+
+def keep_compiled_templates(env: jinja2.Environment, origin: str) -> jinja2.Environment:
+    """``env``, keeping its compiled templates in the cache: compiling them is a good part of a small build.
+
+    Jinja keys a compiled template by its name, file and source. The folder adds what else decides the code:
+    Jinja's and Python's versions, the environment's syntax options and extensions, and ``origin``, which
+    names the code that set its other options (a digest of that module, or the engine's version).
+    """
+    base = cache_dir("templates")
+    if base is None:
+        return env
+    options = (jinja2.__version__, sys.version, origin, env.block_start_string, env.block_end_string,
+               env.variable_start_string, env.variable_end_string, env.comment_start_string, env.comment_end_string,
+               env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+               env.newline_sequence, env.keep_trailing_newline, env.optimized, sorted(env.extensions))
+    folder = base / hashlib.sha256(repr(options).encode("utf-8")).hexdigest()[:16]
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            for old in sorted(base.iterdir(), key=lambda d: d.stat().st_mtime, reverse=True)[TEMPLATE_FOLDERS:]:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:  # a cache that cannot be written only costs time
+        return env
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    return env
+
+
+def code_digest(*files: str) -> str:
+    """A digest of source files (modules' ``__file__``): part of a key that the code decides."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(Path(file).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ import jinja2
 import yaml
 
 from . import schema
+from .cache import code_digest, keep_compiled_templates
 
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
           "Oktober", "November", "Dezember")
@@ -48,7 +49,7 @@ def page_environment() -> jinja2.Environment:
     env.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
     env.filters["hours"] = length_text
     env.globals["labels"] = labels()
-    return env
+    return keep_compiled_templates(env, code_digest(__file__))
 
 
 def german_date(value) -> str:

@@ -111,3 +111,31 @@ def test_rendered_pages_match_a_run_without_memo(project: Path, built_site: Path
     # The case's own page and the lists and pages naming it, not every page.
     assert "faelle/tischlerei-azubi-werkstattvideos.md" in rendered and "faelle/index.md" in rendered
     assert 2 < len(rendered) < len(with_memo) // 4, rendered
+
+
+def _environment(folder: Path, **options) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), **options)
+
+
+def test_compiled_templates_are_kept_and_follow_their_source_and_options(tmp_path: Path, monkeypatch) -> None:
+    from generator.cache import keep_compiled_templates
+
+    monkeypatch.setenv("CIMIS_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "t").mkdir()
+    template = tmp_path / "t" / "page.html"
+    template.write_text("{% if true %}\nHallo {{ name }}\n{% endif %}\n", "utf-8")
+    first = keep_compiled_templates(_environment(tmp_path / "t"), "test")
+    assert first.get_template("page.html").render(name="Welt") == "\nHallo Welt\n"
+    assert len(list((tmp_path / "cache" / "templates").rglob("*.cache"))) == 1  # kept
+    # Another environment with the same options reads the kept code; its output stays that of the source.
+    again = keep_compiled_templates(_environment(tmp_path / "t"), "test")
+    assert again.get_template("page.html").render(name="Welt") == "\nHallo Welt\n"
+    # Options that change the compiled code (here the lexer's) get code of their own, not the kept one.
+    trimmed = keep_compiled_templates(_environment(tmp_path / "t", trim_blocks=True), "test")
+    assert trimmed.get_template("page.html").render(name="Welt") == "Hallo Welt\n"
+    # An edited template is compiled again.
+    template.write_text("Servus {{ name }}", "utf-8")
+    assert keep_compiled_templates(_environment(tmp_path / "t"), "test").get_template("page.html").render(
+        name="Welt") == "Servus Welt"
+    monkeypatch.setenv("CIMIS_CACHE_DIR", "")  # caching off: nothing kept, nothing asked
+    assert keep_compiled_templates(_environment(tmp_path / "t"), "test").bytecode_cache is None
