@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlparse
 import yaml
 from bs4 import BeautifulSoup
 
-from generator import pipeline
+from generator import build, pipeline, processes
 
 from .conftest import REPO, TODAY, copy_project
 
@@ -162,11 +162,16 @@ def _digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_same_content_gives_identical_site(built_site: Path, tmp_path: Path) -> None:
+def test_same_content_gives_identical_site(built_site: Path, tmp_path: Path, monkeypatch) -> None:
     # Built elsewhere: every page, the data and the search index are made again. The card PDFs come from the
     # session's cache; that a render repeats its bytes and fits, test_cards shows in worker processes.
+    # MkDocs builds the shipped site in the build's own process; here in a worker, as it does a large site.
     root = copy_project(tmp_path / "elsewhere")
+    pools = []
+    monkeypatch.setattr(build, "ENGINE_APART_PAGES", 0)
+    monkeypatch.setattr(processes, "pool", lambda workers, pool=processes.pool: pools.append(workers) or pool(workers))
     assert not pipeline.build(root, TODAY).failed
+    assert pools == [1], "MkDocs did not run in a worker process"
     site = _digest(root / "site")
     assert any(path.startswith("karten/") and path.endswith(".pdf") for path in site)
     assert site == _digest(built_site)
