@@ -20,7 +20,7 @@ from generator.load import load_project
 from generator.records import to_content
 
 from .conftest import FIXTURES, REPO, TODAY, lean_project
-from .test_cli import cimis
+from .test_cli import cimis_here
 
 SITE_URL = "https://cimis.example.org/"
 BRAND = "CROSS INNOVATION MADE IN SAXONY"
@@ -128,14 +128,14 @@ def test_measured_overflow_is_real(shipped_cards) -> None:
 
 def test_check_reports_the_stuffed_card(project: Path) -> None:
     shutil.copy2(STUFFED, project / "methods" / STUFFED.name)
-    result = cimis("check", "--root", str(project))
+    result = cimis_here("check", "--root", str(project))
     assert result.returncode == 1
     line = result.stderr.splitlines()[0]
     assert re.fullmatch(
         r"methods/card-overflow-back\.md:21:1: error\[card-overflow\] Die Rückseite der Druckkarte ist um \d+ mm "
         r"\(etwa \d+ Zeilen\) zu lang \(Kürze die Schritte im Ablauf oder fasse Schritte zusammen; Tipps druckt "
         r"cimis nur, soweit Platz ist\)", line), line
-    result = cimis("cards", "--root", str(project))
+    result = cimis_here("cards", "--root", str(project))
     assert result.returncode == 1 and "Keine Karten gedruckt" in result.stderr
     assert not list(project.glob("*.pdf"))
 
@@ -153,7 +153,7 @@ def _page_png(pdf: Path, page: int, folder: Path, dpi: int = 150) -> Path:
 
 def test_cli_writes_the_pdf_and_the_qr_code_leads_to_the_card(project: Path, tmp_path: Path) -> None:
     need_tools("pdftoppm", "zbarimg")
-    result = cimis("cards", "--root", str(project), "persona", "wie-koennen-wir", cwd=tmp_path)
+    result = cimis_here("cards", "--root", str(project), "persona", "wie-koennen-wir", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("2 Methodenkarten, 4 Seiten (a6) → karten-a6.pdf")
     pdf = tmp_path / "karten-a6.pdf"
@@ -182,7 +182,7 @@ def test_four_up_backs_land_behind_their_fronts(shipped_cards, four_up_pdf: byte
 
 
 def test_unknown_slug_is_a_usage_error(project: Path, tmp_path: Path) -> None:
-    result = cimis("cards", "--root", str(project), "persna", cwd=tmp_path)
+    result = cimis_here("cards", "--root", str(project), "persna", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == "cimis: Die Methode 'persna' gibt es nicht in methods/. Meintest du 'persona'?"
     assert not list(tmp_path.glob("*.pdf"))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -10,12 +12,29 @@ from pathlib import Path
 
 import pytest
 
+from generator import cli
+
 from .conftest import lean_project
 
 
 def cimis(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=120)
+
+
+def cimis_here(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """``cimis`` through the console command's own ``main`` in this process, with its output captured.
+
+    For tests of what a command does: starting Python and importing cimis (and WeasyPrint) again costs about a
+    second per call. What only a process shows (exit codes, no traceback) is tested here with ``cimis``.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.chdir(cwd or Path.cwd()):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exit:  # argparse refusing the arguments
+            code = exit.code
+    return subprocess.CompletedProcess(["cimis", *args], code, out.getvalue(), err.getvalue())
 
 
 def break_district(project: Path) -> Path:

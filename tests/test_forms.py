@@ -16,7 +16,7 @@ from generator.issue_forms import slug_for
 from .browser import PHONE, browser, new_page, serve, site_url  # noqa: F401 (fixtures)
 from .conftest import REPO, TODAY, copy_project, lean_project
 from .test_accessibility import AXE_LAYOUT_OPTIONS, AXE_OPTIONS, axe_pages, report, run_axe  # noqa: F401 (fixture)
-from .test_cli import cimis
+from .test_cli import cimis_here
 from .test_privacy import Traffic, assert_private
 
 
@@ -107,11 +107,11 @@ def passes_check_and_builds(tmp_path: Path, folder: str, slug: str, text: str, *
     time: a new method card would lay out the shipped deck again)."""
     full = copy_project(tmp_path / "project")
     (full / folder / f"{slug}.md").write_text(text, "utf-8")
-    check = cimis("check", "--strict", "--root", str(full))
+    check = cimis_here("check", "--strict", "--root", str(full))
     assert check.returncode == 0, check.stderr
     root = lean_project(tmp_path / "lean", *keep)
     (root / folder / f"{slug}.md").write_text(text, "utf-8")
-    build = cimis("build", "--root", str(root))
+    build = cimis_here("build", "--root", str(root))
     assert build.returncode == 0, build.stderr
     return root
 
@@ -252,7 +252,7 @@ def test_format_form_round_trip_with_agenda_checks(new_page, site_url: str, tmp_
     assert errors == []
     root = copy_project(tmp_path / "project")
     (root / "formats" / f"{FORMAT_SLUG}.md").write_text(text, "utf-8")
-    check = cimis("check", "--strict", "--root", str(root))
+    check = cimis_here("check", "--strict", "--root", str(root))
     assert check.returncode == 0, check.stderr
 
 

@@ -12,7 +12,7 @@ import yaml
 from generator import issue_forms
 
 from .conftest import REPO, TODAY
-from .test_cli import cimis
+from .test_cli import cimis_here
 
 TEMPLATES = REPO / ".github" / "ISSUE_TEMPLATE"
 
@@ -90,7 +90,7 @@ def test_new_vocabulary_value_appears_in_the_issue_forms(project: Path, tmp_path
     with (project / "content" / "vocabularies" / "topics.yml").open("a", encoding="utf-8") as file:
         file.write("\nkuenstliche-intelligenz:\n  label: Künstliche Intelligenz\n")
     out = tmp_path / "vorlagen"
-    result = cimis("issue-forms", "--root", str(project), "--out", str(out))
+    result = cimis_here("issue-forms", "--root", str(project), "--out", str(out))
     assert result.returncode == 0, result.stderr
     form = yaml.safe_load((out / "fall.yml").read_text("utf-8"))
     topics = next(e for e in form["body"] if e.get("id") == "topics")
@@ -99,7 +99,7 @@ def test_new_vocabulary_value_appears_in_the_issue_forms(project: Path, tmp_path
 
 def test_body_from_the_shipped_case_form_gives_a_file_that_passes_check(project: Path, tmp_path: Path) -> None:
     body = body_file(tmp_path, issue_body(TEMPLATES / "fall.yml", CASE))
-    result = cimis("from-issue", "--root", str(project), str(body))
+    result = cimis_here("from-issue", "--root", str(project), str(body))
     assert result.returncode == 0, result.stderr
     rel = "cases/stadtbibliothek-leiht-werkzeug-ueber-eine-app-aus.md"
     assert result.stdout == rel + "\n"
@@ -107,10 +107,10 @@ def test_body_from_the_shipped_case_form_gives_a_file_that_passes_check(project:
     assert 'district: "nordsachsen"' in text and "methods:\n  - \"persona\"\n  - \"papierprototyp\"\n" in text
     assert "organisation:\n  name: \"Stadtbibliothek Beispiel\"\n" in text
     assert "creatives:\n  - name: \"Studio Beispiel\"\n    submarket: \"software-games\"\n" in text
-    check = cimis("check", "--strict", "--root", str(project))
+    check = cimis_here("check", "--strict", "--root", str(project))
     assert check.returncode == 0, check.stderr
     # The same body again: the file exists now, so nothing is overwritten.
-    again = cimis("from-issue", "--root", str(project), str(body))
+    again = cimis_here("from-issue", "--root", str(project), str(body))
     assert again.returncode == 1 and "error[existing-entry]" in again.stderr
 
 
@@ -121,12 +121,12 @@ def test_body_from_the_shipped_method_form_gives_a_file_that_passes_check(projec
               "materials": "- Uhr", "source": "Moderationspraxis", "section_worum-es-geht": "Ein kurzer Stimmungscheck.",
               "section_ablauf": "1. Frage stellen.\n2. Reihum antworten.\n3. Nicht kommentieren."}
     body = body_file(tmp_path, issue_body(TEMPLATES / "methode.yml", method))
-    result = cimis("from-issue", "--root", str(project), str(body))
+    result = cimis_here("from-issue", "--root", str(project), str(body))
     assert result.returncode == 0, result.stderr
     assert result.stdout == "methods/blitzlicht.md\n"
     assert "## Ablauf\n\n1. Frage stellen.\n2. Reihum antworten.\n3. Nicht kommentieren.\n" in \
         (project / "methods" / "blitzlicht.md").read_text("utf-8")
-    assert cimis("check", "--strict", "--root", str(project)).returncode == 0
+    assert cimis_here("check", "--strict", "--root", str(project)).returncode == 0
 
 
 HOSTILE = {
@@ -146,7 +146,7 @@ HOSTILE = {
 
 def refused(project: Path, body: Path, code: str) -> str:
     before = entry_files(project)
-    result = cimis("from-issue", "--root", str(project), str(body))
+    result = cimis_here("from-issue", "--root", str(project), str(body))
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert f"error[{code}]" in result.stderr, result.stderr
@@ -175,7 +175,7 @@ def test_text_fields_keep_shell_and_expression_text_literally(project: Path, tmp
     """Nothing from the body is run or evaluated: such text lands in the file as it was typed."""
     title = "Werkstatt $(whoami) und ${{ github.token }} `id`"
     body = body_file(tmp_path, issue_body(TEMPLATES / "fall.yml", {**CASE, "title": title, "slug": "werkstatt-text"}))
-    result = cimis("from-issue", "--root", str(project), str(body))
+    result = cimis_here("from-issue", "--root", str(project), str(body))
     assert result.returncode == 0, result.stderr
     text = (project / "cases" / "werkstatt-text.md").read_text("utf-8")
     data = yaml.safe_load(text.split("---\n")[1])
@@ -223,7 +223,7 @@ def test_body_from_the_shipped_format_form_gives_a_file_that_passes_check(projec
     assert "Minuten, Methode oder Titel des Blocks" in agenda["attributes"]["description"]
     assert "Brainwriting 6-3-5" in agenda["attributes"]["description"]  # the methods to choose from
     body = body_file(tmp_path, issue_body(TEMPLATES / "format.yml", EVENT))
-    result = cimis("from-issue", "--root", str(project), str(body))
+    result = cimis_here("from-issue", "--root", str(project), str(body))
     assert result.returncode == 0, result.stderr
     assert result.stdout == "formats/fruehstueck-mit-fragen.md\n"
     text = (project / "formats" / "fruehstueck-mit-fragen.md").read_text("utf-8")
@@ -231,7 +231,7 @@ def test_body_from_the_shipped_format_form_gives_a_file_that_passes_check(projec
             '  - method: "wie-koennen-wir"\n    minutes: 30\n    note: "Jede Gruppe schreibt drei Fragen."\n'
             '  - method: "brainwriting-635"\n    minutes: 40\n') in text
     assert 'preparation:\n  - weeks_before: 3\n    task: "Raum buchen und Betriebe einladen."\n' in text
-    check = cimis("check", "--strict", "--root", str(project))
+    check = cimis_here("check", "--strict", "--root", str(project))
     assert check.returncode == 0, check.stderr
 
 
@@ -242,7 +242,7 @@ def test_body_from_the_shipped_format_form_gives_a_file_that_passes_check(projec
 ])
 def test_a_wrong_agenda_is_refused_with_its_line(project: Path, tmp_path: Path, agenda: str, expected: str) -> None:
     body = body_file(tmp_path, issue_body(TEMPLATES / "format.yml", EVENT | {"agenda": agenda}))
-    result = cimis("from-issue", "--root", str(project), str(body))
+    result = cimis_here("from-issue", "--root", str(project), str(body))
     assert result.returncode == 1 and expected in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and not (project / "formats" / "fruehstueck-mit-fragen.md").exists()
 
@@ -250,7 +250,7 @@ def test_a_wrong_agenda_is_refused_with_its_line(project: Path, tmp_path: Path, 
 def test_minutes_outside_the_method_range_are_written_with_the_check_warning(project: Path, tmp_path: Path) -> None:
     agenda = "15 | Ankommen\n60 | Brainwriting 6-3-5\n30 | Pause"
     body = body_file(tmp_path, issue_body(TEMPLATES / "format.yml", EVENT | {"agenda": agenda}))
-    result = cimis("from-issue", "--root", str(project), str(body))
+    result = cimis_here("from-issue", "--root", str(project), str(body))
     assert result.returncode == 0, result.stderr
     assert "warning[agenda-minutes] Block 2 (brainwriting-635) dauert 60 Minuten" in result.stderr
-    assert cimis("check", "--strict", "--root", str(project)).returncode == 1  # as the pull request will say
+    assert cimis_here("check", "--strict", "--root", str(project)).returncode == 1  # as the pull request will say

@@ -7,7 +7,7 @@ from pathlib import Path
 from generator import pipeline
 
 from .conftest import REPO, TODAY
-from .test_cli import cimis
+from .test_cli import cimis_here
 
 
 def answers(*values: str):
@@ -22,7 +22,7 @@ def answers(*values: str):
 
 
 def test_template_lists_every_placeholder_as_an_error(project: Path) -> None:
-    result = cimis("new", "case", "mein-neuer-fall", "--root", str(project), "--no-input")
+    result = cimis_here("new", "case", "mein-neuer-fall", "--root", str(project), "--no-input")
     assert result.returncode == 0, result.stderr
     found = [d for d in pipeline.check(project, TODAY) if d.path == "cases/mein-neuer-fall.md"]
     assert found and {d.code for d in found} == {"placeholder"}
@@ -32,9 +32,9 @@ def test_template_lists_every_placeholder_as_an_error(project: Path) -> None:
 def test_new_refuses_existing_file_and_bad_slug(project: Path) -> None:
     existing = project / "methods" / "persona.md"
     before = existing.read_bytes()
-    assert cimis("new", "method", "persona", "--root", str(project), "--no-input").returncode == 2
+    assert cimis_here("new", "method", "persona", "--root", str(project), "--no-input").returncode == 2
     assert existing.read_bytes() == before
-    bad = cimis("new", "case", "Mein_Fall", "--root", str(project), "--no-input")
+    bad = cimis_here("new", "case", "Mein_Fall", "--root", str(project), "--no-input")
     assert bad.returncode == 2 and "kein gültiges Kürzel" in bad.stderr
     assert not (project / "cases" / "Mein_Fall.md").exists()
 
