@@ -3,6 +3,7 @@ shipped content so that each exists and, apart from the empty index page, lists 
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -81,3 +82,23 @@ def offline_file(bundle: Path, path: str) -> str:
 def is_local(url: str, base: str) -> bool:
     """True for a request that stays on the site: below ``base``, or data the page made itself."""
     return url.startswith(base) or url.startswith(("data:", "blob:"))
+
+
+class _StartTags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def start_tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every start tag of a page with its attributes, in order: the standard library's parser without building a
+    tree, for checks that read every page of a site (a quarter of BeautifulSoup's time)."""
+    parser = _StartTags()
+    parser.feed(html)
+    parser.close()
+    return parser.tags

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 from bs4 import BeautifulSoup
 
+from .pages import start_tags
 from .test_site import CASES, FACETS, METHODS, case_values
 
 BASE = "http://cimis.test/"
@@ -28,25 +29,29 @@ def test_no_broken_internal_links_or_anchors(built_site: Path) -> None:
     assert broken_links(built_site) == []
 
 
+LINKING = {"a": "href", "link": "href", "script": "src", "img": "src"}
+
+
 def broken_links(built_site: Path) -> list[str]:
     """Every internal link, stylesheet, script or image of the built site whose target or anchor is missing."""
-    pages = html_pages(built_site)
-    ids = {name: {tag["id"] for tag in soup.find_all(id=True)} for name, soup in pages.items()}
+    pages = {p.relative_to(built_site).as_posix(): start_tags(p.read_text("utf-8")) for p in built_site.rglob("*.html")}
+    ids = {name: {attrs["id"] for _, attrs in tags if attrs.get("id")} for name, tags in pages.items()}
     broken = []
-    for name, soup in pages.items():
+    for name, tags in pages.items():
         page_url = BASE + (name[: -len("index.html")] if name.endswith("index.html") else name)
-        for tag, attr in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
-            for element in soup.find_all(tag, **{attr: True}):
-                url = urlparse(urljoin(page_url, element[attr]))
-                if url.netloc != "cimis.test":
-                    continue
-                file = target_file(built_site, url.path)
-                if not file.is_file():
-                    broken.append(f"{name}: {element[attr]}")
-                elif url.fragment and file.suffix == ".html":
-                    key = file.relative_to(built_site).as_posix()
-                    if unquote(url.fragment) not in ids.get(key, set()):
-                        broken.append(f"{name}: {element[attr]} (Anker)")
+        for tag, attrs in tags:
+            if (link := attrs.get(LINKING.get(tag, ""))) is None:
+                continue
+            url = urlparse(urljoin(page_url, link))
+            if url.netloc != "cimis.test":
+                continue
+            file = target_file(built_site, url.path)
+            if not file.is_file():
+                broken.append(f"{name}: {link}")
+            elif url.fragment and file.suffix == ".html":
+                key = file.relative_to(built_site).as_posix()
+                if unquote(url.fragment) not in ids.get(key, set()):
+                    broken.append(f"{name}: {link} (Anker)")
     return broken
 
 

@@ -12,11 +12,10 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from bs4 import BeautifulSoup
 
 from .browser import DESKTOP, browser, site_url  # noqa: F401 (fixtures)
 from .conftest import REPO
-from .pages import PAGE_TYPES, is_local, offline_file
+from .pages import PAGE_TYPES, is_local, offline_file, start_tags
 
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
 # Globals that the usual analytics scripts define (Google, Matomo, Plausible, Umami, Fathom).
@@ -199,10 +198,12 @@ def test_no_offline_page_loads_anything_from_outside_its_folder(offline_bundle: 
     pages = sorted(p for p in offline_bundle.rglob("*.html") if p.name != "404.html")
     for file in pages:
         name = file.relative_to(offline_bundle).as_posix()
-        soup = BeautifulSoup(file.read_text("utf-8"), "html.parser")
-        urls = [(tag, element[attr]) for tag, attr in LOADS.items() for element in soup.find_all(tag, **{attr: True})
-                if tag != "link" or not {"canonical", "alternate"} & set(element.get("rel", []))]
-        urls += [(tag.name, url) for tag in soup.find_all(style=True) for url in CSS_URL.findall(tag["style"])]
+        urls = []
+        for tag, attrs in start_tags(file.read_text("utf-8")):
+            if (value := attrs.get(LOADS.get(tag, ""))) and not (
+                    tag == "link" and {"canonical", "alternate"} & set((attrs.get("rel") or "").split())):
+                urls.append((tag, value))
+            urls += [(tag, url) for url in CSS_URL.findall(attrs.get("style") or "")]
         for tag, value in urls:
             url = urljoin(f"file:///usb/{name}", value)
             if not (url.startswith("file:///usb/") or url.startswith("data:")):
