@@ -3,7 +3,8 @@
 Each page type gets every rule at desktop width, in the light palette or the dark one by turns from one page type
 to the next, and every rule but the colour rules at phone width: the palettes set the same colours at every
 width. The lists, whose filters fold into a panel of their own on a phone, get the colour rules there too, in
-the other palette; the case with an image, the navigation drawer and the forms' messages get both palettes.
+the other palette; the case with an image and the navigation drawer get both palettes, the forms' messages every
+rule (tests/test_forms.py).
 
 axe-core comes from PyPI (axe-playwright-python bundles axe.min.js; installed by the test extra); nothing is
 fetched at test time. Run with ``pytest -s`` to see the per-page summary.
