@@ -13,7 +13,6 @@ fetched at test time. Run with ``pytest -s`` to see the per-page summary.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from generator import pipeline
 
 from .browser import DESKTOP, PHONE, _unavailable, browser, serve, site_url  # noqa: F401 (fixtures)
 from .conftest import REPO, TODAY, lean_project
-from .pages import PAGE_TYPES
+from .pages import PAGE_TYPES, start_tags
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -200,37 +199,18 @@ def test_skip_link_leads_to_the_content(axe_pages, site_url: str) -> None:  # no
     assert page.url.endswith(target)
 
 
-class _PageFacts(HTMLParser):
-    """The <html lang> and the images without a text alternative of one page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lang: str | None = None
-        self.images_without_alt: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "html":
-            self.lang = values.get("lang")
-        elif tag == "img" and not (values.get("alt") or "").strip() and values.get("role") != "presentation":
-            self.images_without_alt.append(values.get("src") or "?")
-
-
-def page_facts(html: str) -> _PageFacts:
-    facts = _PageFacts()
-    facts.feed(html)
-    return facts
-
-
 def test_every_page_is_german_and_every_image_has_alt_text(built_site: Path) -> None:
     pages = sorted(built_site.rglob("*.html"))
     assert len(pages) > 50
     for path in pages:
         if path.is_relative_to(built_site / "pagefind"):
             continue
-        facts = page_facts(path.read_text("utf-8"))
-        assert facts.lang == "de", f"{path.relative_to(built_site)}: lang={facts.lang!r}"
-        assert not facts.images_without_alt, f"{path.relative_to(built_site)}: images without alt text"
+        tags = start_tags(path.read_text("utf-8"))
+        lang = next((attrs.get("lang") for tag, attrs in tags if tag == "html"), None)
+        assert lang == "de", f"{path.relative_to(built_site)}: lang={lang!r}"
+        without_alt = [attrs.get("src") or "?" for tag, attrs in tags if tag == "img"
+                       and not (attrs.get("alt") or "").strip() and attrs.get("role") != "presentation"]
+        assert not without_alt, f"{path.relative_to(built_site)}: images without alt text {without_alt}"
     assert "<h1>Seite nicht gefunden</h1>" in (built_site / "404.html").read_text("utf-8")  # not the theme's English
 
 
