@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 # cimis' templates and contributor guide rely on these, so the build adds them when mkdocs.yml does not.
-REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc")
+# generator.passthrough takes cimis' generated lists as they are; the safety check renders bodies with it too.
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "def_list", "md_in_html", "tables", "toc", "generator.passthrough")
 # MkDocs loads these before the configured ones whatever mkdocs.yml says (mkdocs/config/defaults.py,
 # MarkdownExtensions(builtins=...)); a test holds this tuple equal to MkDocs' own.
 ENGINE_BUILTINS = ("toc", "tables", "fenced_code")

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import data, planner
+from . import data, passthrough, planner
 from .cache import Memo
 from .districtmap import DistrictMap, district_map
 from .filters import case_filters, filter_groups, format_filters, method_filters
@@ -183,6 +183,8 @@ def _environment(directory_urls: bool, links_from_source: bool):
     env = page_environment()
     env.filters["site_links"] = site_links
     env.globals["url"] = functools.partial(relative_url, directory_urls=directory_urls, from_source=links_from_source)
+    # Links relative to the source must go through the engine; final ones may pass it unparsed.
+    env.globals["html_markers"] = () if links_from_source else (passthrough.START, passthrough.END)
     return env
 
 

@@ -5,7 +5,7 @@ circle, so data can only flow forward: load → validate → records → … →
 """
 
 # Shared leaves: data types, declarations and helpers every stage may use. A leaf imports only earlier leaves.
-LEAVES = ("diagnostics", "model", "schema", "cache", "templating", "extensions", "processes")
+LEAVES = ("diagnostics", "model", "schema", "cache", "templating", "extensions", "passthrough", "processes")
 
 # The pipeline, then the tools built on it, then the command line.
 STAGES = (

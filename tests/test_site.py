@@ -11,7 +11,8 @@ from urllib.parse import urljoin, urlparse
 import yaml
 from bs4 import BeautifulSoup
 
-from generator import build, pipeline, processes
+from generator import build, passthrough, pipeline, processes
+from generator.load import load_project
 
 from .conftest import REPO, TODAY, copy_project
 
@@ -109,6 +110,17 @@ def test_other_names_are_on_the_method_page_and_weigh_like_the_title(built_site:
         assert line.select_one("span")["data-pagefind-weight"] == "7"  # Pagefind's weight of an h1
     exported = {m["slug"]: m for m in json.loads((built_site / "daten" / "methoden.json").read_text("utf-8"))}
     assert exported["customer-journey-map"]["also_known_as"] == named["customer-journey-map"]
+
+
+def test_lists_reach_the_page_as_cimis_wrote_them_and_no_marker_is_left(built_site: Path) -> None:
+    """Lists pass the engine unparsed (generator/passthrough.py): re-serialised, their attributes would move."""
+    content = pipeline.to_content(load_project(built_site.parent))
+    staged = pipeline.stage(content, TODAY).files["faelle/index.md"]
+    staged = staged.decode("utf-8") if isinstance(staged, bytes) else staged
+    block = staged.split(f"\n{passthrough.START}\n")[1].split(f"\n{passthrough.END}\n")[0]
+    assert block.count("<li ") == len(CASES)
+    assert block in (built_site / "faelle" / "index.html").read_text("utf-8")
+    assert not [p for p in built_site.rglob("*.html") if "cimis:html" in p.read_text("utf-8")]
 
 
 def test_matrix_counts_and_anchors(built_site: Path) -> None:
