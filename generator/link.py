@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Mapping
 
+from .cache import Memo
 from .model import Case, Content
 
 CASE_FACETS = ("districts", "industries", "submarkets", "topics")
@@ -77,8 +78,11 @@ def _related_all(cases: tuple[Case, ...], limit: int = 5) -> dict[str, tuple[str
     return related
 
 
-def build_index(content: Content) -> Index:
-    """Cross-reference all cases, methods and formats; entries in each list are sorted by slug."""
+def build_index(content: Content, memo: Memo | None = None) -> Index:
+    """Cross-reference all cases, methods and formats; entries in each list are sorted by slug.
+
+    ``memo`` (the preview's) keeps the related cases, most of the work, while no case's features change.
+    """
     by_method: dict[str, list[str]] = defaultdict(list)
     by_facet: dict[str, dict[str, list[str]]] = {facet: defaultdict(list) for facet in CASE_FACETS}
     matrix: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -114,7 +118,11 @@ def build_index(content: Content) -> Index:
         methods_by_phase=_freeze(by_phase),
         matrix=_freeze(matrix),
         newest_cases=tuple(c.slug for c in newest),
-        related_cases=_related_all(content.cases),
+        related_cases=_related_all(content.cases) if memo is None else memo.get(
+            # The fields _features reads.
+            ("related", tuple((c.slug, c.methods, c.industry, c.submarkets, c.topics, c.district)
+                              for c in content.cases)),
+            lambda: _related_all(content.cases)),
         used_together={m: tuple(slug for slug, _ in sorted(counter.items(), key=lambda i: (-i[1], i[0]))[:5])
                        for m, counter in together.items()},
         combined_by=_freeze(combined_by),

@@ -88,7 +88,7 @@ def _content_references(content: Content) -> dict[str, tuple[str, ...]]:
 def stage(content: Content, today: dt.date, offline: bool = False, engine: str = "mkdocs",
           memo: Memo | None = None) -> StagedTree:
     """Every file the engine gets: pages, data, card PDFs (and, offline, the planner's card script)."""
-    index = build_index(content)
+    index = build_index(content, memo)
     assets = Path(str(resources.files("generator").joinpath("assets")))
     guide = render_guide({name: [(e.slug, e.label) for e in v.entries] for name, v in content.vocabularies.items()},
                          _content_references(content), content.config, for_site=True)
