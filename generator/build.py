@@ -278,12 +278,16 @@ class SearchIndexUnavailable(RuntimeError):
     """Pagefind is not installed or cannot run: the machine, not the content."""
 
 
-def run_pagefind(site_dir: Path, staging: Path) -> list[Diagnostic]:
-    """Index the built site with Pagefind (German stemming); output goes to site_dir/pagefind/."""
+def run_pagefind(site_dir: Path, staging: Path, background: bool = False) -> list[Diagnostic]:
+    """Index the built site with Pagefind (German stemming); output goes to site_dir/pagefind/.
+
+    ``background``: at the lowest CPU priority, so that it does not slow down the build that comes next.
+    """
     (staging / "pagefind.yml").write_text(yaml.safe_dump(PAGEFIND_CONFIG), "utf-8")
     try:
         result = processes.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
-                                cwd=staging, capture_output=True, text=True, timeout=600, check=False)
+                               niceness=19 if background else 0, cwd=staging, capture_output=True, text=True,
+                               timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexUnavailable(f"Pagefind lässt sich nicht starten: {exc}") from exc
     if result.returncode != 0 or not (site_dir / "pagefind" / "pagefind.js").is_file():

@@ -39,6 +39,12 @@ def _end_with(parent: int, prctl: Callable[..., int] | None) -> None:
         os._exit(1)
 
 
+def _start(parent: int, prctl: Callable[..., int] | None, niceness: int) -> None:
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
+    _end_with(parent, prctl)
+
+
 def _end_with_parent(parent: int) -> None:
     _end_with(parent, _prctl())
 
@@ -52,10 +58,13 @@ def pool(workers: int) -> ProcessPoolExecutor:
                                initializer=_end_with_parent, initargs=(os.getpid(),))
 
 
-def run(args: Sequence[str], **options) -> subprocess.CompletedProcess:
-    """``subprocess.run(args, **options)`` for a tool that ends when this process ends."""
+def run(args: Sequence[str], niceness: int = 0, **options) -> subprocess.CompletedProcess:
+    """``subprocess.run(args, **options)`` for a tool that ends when this process ends.
+
+    ``niceness`` lowers the tool's CPU priority (Unix): for work that must not slow this process down.
+    """
     # libc is looked up here, not in the forked child, where only the plain call is safe; without prctl no hook,
     # so that subprocess may start the tool the fast way.
     prctl = _prctl()
-    hook = functools.partial(_end_with, os.getpid(), prctl) if prctl is not None else None
+    hook = functools.partial(_start, os.getpid(), prctl, niceness) if prctl is not None or niceness else None
     return subprocess.run(args, preexec_fn=hook, **options)

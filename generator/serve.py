@@ -89,8 +89,9 @@ class Preview:
                 self._index_search_later()
 
     def _index_search_later(self) -> None:
-        # Pagefind reads every page (4.5 s at 2,400 entries): the browser reloads without waiting for it.
-        # Edits during a run ask for one more run, so the index ends up matching the last edit.
+        # Pagefind reads every page (4.5 s at 2,400 entries): the browser reloads without waiting for it, and it
+        # runs at the lowest priority so that the next edit's rebuild gets the cores. Edits during a run ask for
+        # one more run, so the index ends up matching the last edit.
         self._search_wanted.set()
         if self._indexer is None:
             self._indexer = threading.Thread(target=self._index_search, name="cimis-search", daemon=True)
@@ -103,7 +104,7 @@ class Preview:
             if self._closing.is_set():
                 return
             try:
-                problems = run_pagefind(self.site, self.staging)
+                problems = run_pagefind(self.site, self.staging, background=True)
             except SearchIndexUnavailable as exc:
                 print(f"cimis: Die Suche der Vorschau bleibt leer: {exc}", file=sys.stderr, flush=True)
                 return

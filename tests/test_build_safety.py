@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from generator import processes
+
 from .conftest import REPO, lean_project
 
 PATIENCE = 300.0  # generous: the tests prove behaviour, not speed
@@ -97,6 +99,15 @@ def _running(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities on this system")
+def test_a_background_tool_runs_at_the_lowest_priority() -> None:
+    # The preview's search index runs so, and the rebuild after the next edit gets the cores.
+    show = [sys.executable, "-c", "import os; print(os.nice(0))"]
+    own = int(processes.run(show, capture_output=True, text=True, check=True).stdout)
+    low = int(processes.run(show, niceness=19, capture_output=True, text=True, check=True).stdout)
+    assert (own, low) == (os.nice(0), 19)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="only Linux ends a child with its parent (PR_SET_PDEATHSIG)")
