@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator import load, pipeline, validate
+from generator import link, load, pipeline, validate
 from generator.cache import Memo
 from generator.load import load_project
 from generator.records import to_content
@@ -111,6 +111,29 @@ def test_rendered_pages_match_a_run_without_memo(project: Path, built_site: Path
     # The case's own page and the lists and pages naming it, not every page.
     assert "faelle/tischlerei-azubi-werkstattvideos.md" in rendered and "faelle/index.md" in rendered
     assert 2 < len(rendered) < len(with_memo) // 4, rendered
+
+
+def test_related_cases_are_kept_until_a_case_changes_what_relates_it(project: Path, monkeypatch) -> None:
+    computed = []
+    real = link._related_all
+    monkeypatch.setattr(link, "_related_all", lambda cases, *args: computed.append(1) or real(cases, *args))
+    memo = Memo()
+
+    def related(memo: Memo | None):
+        found = link.build_index(to_content(load_project(project)), memo).related_cases
+        if memo is not None:
+            memo.finish_run()
+        return found
+
+    related(memo)
+    edit(project, CASE, "title: Tischlerei findet Azubis", "title: Schreinerei findet Azubis")
+    computed.clear()
+    kept = related(memo)
+    assert not computed and kept == related(None)
+    edit(project, CASE, "methods: [persona, empathy-map, storyboard]", "methods: [card-sorting, world-cafe]")
+    computed.clear()
+    changed = related(memo)
+    assert computed and changed == related(None) and changed != kept
 
 
 def _environment(folder: Path, **options) -> jinja2.Environment:
