@@ -355,20 +355,13 @@ def swap_into_place(new: Path, target: Path) -> None:
             os.replace(new, target)
 
 
-def _file_clock(folder: Path) -> int:
-    """Now, as the file system stamps files in ``folder`` (its clock is coarser than time.time_ns)."""
-    stamp = folder / ".cimis-clock"
-    stamp.touch()
-    return stamp.stat().st_mtime_ns
-
-
 def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None = None,
           offline: bool = False, incremental: bool = False, engine: str = "mkdocs") -> EngineResult:
     """Build the site into ``out`` with ``engine``; on any problem ``out`` stays exactly as it was.
 
     ``incremental`` is for the preview, which keeps ``staging`` and ``out`` between builds: only staged
     pages whose bytes changed are rendered again (MkDocs' dirty build), straight into ``out``; the
-    search index is left to the preview.
+    pages' policies and the search index are left to the preview.
     """
     root = Path(content.root)
     out = out.resolve()
@@ -398,8 +391,6 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
                                 sort_keys=False)
         if not config_file.is_file() or config_file.read_text("utf-8") != config:
             config_file.write_text(config, "utf-8")
-        # After a dirty build only the pages it wrote need their policy: those stamped since it started.
-        since = _file_clock(staging) if dirty else 0
         with _env_default("SOURCE_DATE_EPOCH", str(source_date_epoch(content))):
             if engine == "zensical":
                 diagnostics, pages = run_zensical(staging, target, root)
@@ -408,10 +399,11 @@ def publish(content: Content, tree: StagedTree, out: Path, staging: Path | None 
             else:
                 staged_pages = sum(1 for name in tree.files if name.endswith(".md"))
                 diagnostics, pages = run_engine_apart(staging, target, root, staged_pages)
-        if not diagnostics:
+        if not diagnostics and not incremental:
             # Whatever the engine, every page gets its policy before the search index reads the pages.
-            protect_site(target, since_ns=since)
-        # The preview indexes search itself, after the edited page is shown (serve.py).
+            protect_site(target)
+        # The preview's server gives each page its policy as it serves it, and the preview indexes search
+        # itself, after the edited page is shown (serve.py).
         if not diagnostics and not offline and not incremental:
             diagnostics = run_pagefind(target, staging)
         if diagnostics:

@@ -166,18 +166,14 @@ def _valid(value: Any) -> bool:
                              and isinstance(value[1], str))
 
 
-def protect_site(site_dir: Path, since_ns: int = 0) -> int:
+def protect_site(site_dir: Path) -> int:
     """Give every HTML page below ``site_dir`` its policy; returns how many pages were rewritten.
-
-    ``since_ns`` limits this to pages written since then (a dirty build leaves the others as they were).
 
     Parsing is most of the cost and most pages come out of the engine as they did last time: the placement
     is kept in the cache under the page's digest (and this code's), so only new or changed pages are parsed.
     """
     code, known, used, changed = _code_key(), load_values("csp"), {}, 0
     for file in sorted(site_dir.rglob("*.html")):
-        if since_ns and file.stat().st_mtime_ns < since_ns:
-            continue
         text = file.read_text("utf-8")
         bare = _INSERTED.sub("", text)
         key = code + hashlib.sha256(bare.encode("utf-8")).hexdigest()
@@ -187,6 +183,5 @@ def protect_site(site_dir: Path, since_ns: int = 0) -> int:
         if protected != text:
             file.write_text(protected, "utf-8")
             changed += 1
-    # After a dirty build the pages not read here keep their placements for the next full build.
-    save_values("csp", {**known, **used} if since_ns else used)
+    save_values("csp", used)
     return changed

@@ -36,7 +36,8 @@ class _PreviewServer(LiveReloadServer):
             start = content.find(b"<body")
             start = content.find(b">", start) + 1 if start >= 0 else 0
             content = content[:start] + banner + content[start:]
-        # The live-reload script and the banner are inline: the page's policy is computed again to allow them.
+        # The preview's build leaves the policies out: each page gets its policy here, as it is served, so that
+        # it allows the inline live-reload script and banner.
         return protect(content.decode("utf-8")).encode("utf-8")
 
 
