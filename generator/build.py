@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -278,16 +279,18 @@ class SearchIndexUnavailable(RuntimeError):
     """Pagefind is not installed or cannot run: the machine, not the content."""
 
 
-def run_pagefind(site_dir: Path, staging: Path, background: bool = False) -> list[Diagnostic]:
+def run_pagefind(site_dir: Path, staging: Path, background: bool = False,
+                 stop: threading.Event | None = None) -> list[Diagnostic]:
     """Index the built site with Pagefind (German stemming); output goes to site_dir/pagefind/.
 
     ``background``: at the lowest CPU priority, so that it does not slow down the build that comes next.
+    ``stop``: when it is set, Pagefind is ended and ``processes.Stopped`` raised.
     """
     (staging / "pagefind.yml").write_text(yaml.safe_dump(PAGEFIND_CONFIG), "utf-8")
     try:
         result = processes.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
-                               niceness=19 if background else 0, cwd=staging, capture_output=True, text=True,
-                               timeout=600, check=False)
+                               niceness=19 if background else 0, stop=stop, cwd=staging, capture_output=True,
+                               text=True, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexUnavailable(f"Pagefind lässt sich nicht starten: {exc}") from exc
     if result.returncode != 0 or not (site_dir / "pagefind" / "pagefind.js").is_file():

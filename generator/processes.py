@@ -15,6 +15,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -58,13 +60,47 @@ def pool(workers: int) -> ProcessPoolExecutor:
                                initializer=_end_with_parent, initargs=(os.getpid(),))
 
 
-def run(args: Sequence[str], niceness: int = 0, **options) -> subprocess.CompletedProcess:
+class Stopped(Exception):
+    """The tool was ended because its caller asked to stop it."""
+
+
+def run(args: Sequence[str], niceness: int = 0, stop: threading.Event | None = None,
+        **options) -> subprocess.CompletedProcess:
     """``subprocess.run(args, **options)`` for a tool that ends when this process ends.
 
     ``niceness`` lowers the tool's CPU priority (Unix): for work that must not slow this process down.
+    ``stop``: when it is set, the tool is ended and ``Stopped`` raised.
     """
     # libc is looked up here, not in the forked child, where only the plain call is safe; without prctl no hook,
     # so that subprocess may start the tool the fast way.
     prctl = _prctl()
     hook = functools.partial(_start, os.getpid(), prctl, niceness) if prctl is not None or niceness else None
-    return subprocess.run(args, preexec_fn=hook, **options)
+    if stop is None:
+        return subprocess.run(args, preexec_fn=hook, **options)
+    return _run_until(stop, args, hook, **options)
+
+
+def _run_until(stop: threading.Event, args: Sequence[str], hook: Callable[[], None] | None,
+               timeout: float | None = None, capture_output: bool = False, check: bool = False,
+               **options) -> subprocess.CompletedProcess:
+    if capture_output:
+        options.update(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with subprocess.Popen(args, preexec_fn=hook, **options) as process:
+        while True:
+            try:
+                # Output read while waiting is kept for the next call (subprocess' documented contract).
+                out, err = process.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                late = deadline is not None and time.monotonic() > deadline
+                if stop.is_set() or late:
+                    process.kill()
+                    process.communicate()
+                    if late:
+                        raise subprocess.TimeoutExpired(args, timeout) from None
+                    raise Stopped(args) from None
+    result = subprocess.CompletedProcess(args, process.returncode, out, err)
+    if check:
+        result.check_returncode()
+    return result

@@ -19,6 +19,7 @@ from .build import SearchIndexUnavailable, run_pagefind
 from .cache import Memo
 from .csp import protect
 from .diagnostics import Diagnostic, format_human
+from .processes import Stopped
 
 WATCHED = ("cases", "methods", "formats", "content", "mkdocs.yml")
 
@@ -69,6 +70,7 @@ class Preview:
         self.diagnostics: tuple[Diagnostic, ...] = ()
         self._lock = threading.Lock()
         self._search_wanted = threading.Event()
+        self._search_stop = threading.Event()
         self._closing = threading.Event()
         self._indexer: threading.Thread | None = None
         # Parsed entries, their problems and rendered pages: an edit redoes only what it changed.
@@ -76,6 +78,8 @@ class Preview:
 
     def rebuild(self) -> None:
         """Check and build; on problems keep the last good site and report them."""
+        # A search index being made reads the pages this build is about to write, and takes the cores it needs.
+        self._search_stop.set()
         with self._lock:
             started = time.perf_counter()
             outcome = pipeline.build(self.root, self.today, out=self.site, staging=self.staging, incremental=True,
@@ -90,9 +94,9 @@ class Preview:
                 self._index_search_later()
 
     def _index_search_later(self) -> None:
-        # Pagefind reads every page (4.5 s at 2,400 entries): the browser reloads without waiting for it, and it
-        # runs at the lowest priority so that the next edit's rebuild gets the cores. Edits during a run ask for
-        # one more run, so the index ends up matching the last edit.
+        # Pagefind reads every page (4.5 s at 2,400 entries): the browser reloads without waiting for it. It runs
+        # at the lowest priority, and an edit stops it (rebuild) and asks for one more run, so the index ends up
+        # matching the last edit and the rebuild gets the cores.
         self._search_wanted.set()
         if self._indexer is None:
             self._indexer = threading.Thread(target=self._index_search, name="cimis-search", daemon=True)
@@ -104,8 +108,14 @@ class Preview:
             self._search_wanted.clear()
             if self._closing.is_set():
                 return
+            with self._lock:  # not while a rebuild writes the pages
+                self._search_stop.clear()
             try:
-                problems = run_pagefind(self.site, self.staging, background=True)
+                problems = run_pagefind(self.site, self.staging, background=True, stop=self._search_stop)
+            except Stopped:
+                # Run again once the rebuild is done, also when it failed: the index may be half written.
+                self._search_wanted.set()
+                continue
             except SearchIndexUnavailable as exc:
                 print(f"cimis: Die Suche der Vorschau bleibt leer: {exc}", file=sys.stderr, flush=True)
                 return
@@ -120,6 +130,7 @@ class Preview:
 
     def close(self) -> None:
         self._closing.set()
+        self._search_stop.set()
         self._search_wanted.set()
         if self._indexer is not None:
             self._indexer.join(timeout=60)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -108,6 +109,29 @@ def test_a_background_tool_runs_at_the_lowest_priority() -> None:
     own = int(processes.run(show, capture_output=True, text=True, check=True).stdout)
     low = int(processes.run(show, niceness=19, capture_output=True, text=True, check=True).stdout)
     assert (own, low) == (os.nice(0), 19)
+
+
+def test_a_tool_given_a_stop_runs_to_its_end_or_ends_when_asked(tmp_path: Path) -> None:
+    # The preview stops its search index when an edit comes in (serve.py).
+    stop = threading.Event()
+    done = processes.run([sys.executable, "-c", "import sys; print('fertig'); print('x' * 200000, file=sys.stderr)"],
+                         stop=stop, capture_output=True, text=True, check=True)
+    assert (done.returncode, done.stdout, len(done.stderr)) == (0, "fertig\n", 200001)
+    pid_file = tmp_path / "pid"
+    child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
+    threading.Thread(target=lambda: wait_until(pid_file.exists) and stop.set(), daemon=True).start()
+    with pytest.raises(processes.Stopped):
+        processes.run([sys.executable, "-c", child], stop=stop, timeout=120)
+    assert not _running(int(pid_file.read_text()))
+
+
+def wait_until(condition, timeout: float = 60.0) -> bool:
+    ends = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > ends:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="only Linux ends a child with its parent (PR_SET_PDEATHSIG)")
