@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import jsonschema
 
-from . import safety
+from . import passthrough, safety
 from . import schema as schemas
 from .cache import Memo, Same, load_keys, load_values, save_keys, save_values
 from .diagnostics import Diagnostic, closest, did_you_mean, error, sort_key, warning
@@ -657,6 +657,13 @@ def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
             if name.startswith("on") or name not in ALLOWED_ATTRIBUTES or _unsafe_url(value or ""):
                 yield error(doc.path, pos, "unsafe-html", f"Das Attribut '{name}' an <{tag}> ist nicht erlaubt",
                             "Lass das Attribut weg")
+    # Markdown hands lines between these markers to the browser unread; an unclosed one in a body would be closed
+    # by a list of the page. Code blocks do not protect them: the markers are found before Markdown reads any.
+    for i, line in enumerate(doc.body.split("\n")):
+        if line.strip() in (passthrough.START, passthrough.END):
+            yield error(doc.path, (doc.body_line + i, len(line) - len(line.lstrip()) + 1), "unsafe-html",
+                        f"Die Zeile '{line.strip()}' ist cimis vorbehalten",
+                        "Lösche die Zeile; cimis markiert damit HTML, das es selbst erzeugt")
     base = (ctx.root / doc.path).parent
     for i, line in enumerate(body.split("\n")):
         pos_line = doc.body_line + i

@@ -56,3 +56,17 @@ def test_no_diagnostics_outside_fixtures(diagnostics_by_path) -> None:
 def test_every_fixture_file_is_listed() -> None:
     files = {p.relative_to(HOSTILE).as_posix() for p in HOSTILE.rglob("*.md")}
     assert files == set(EXPECTED)
+
+
+def test_an_unclosed_marker_of_cimis_own_html_is_refused(tmp_path: Path) -> None:
+    # Alone it leaves the body Markdown (an indented line stays code), but on the page a list's end marker would
+    # close it and hand the lines between to the browser unread.
+    root = copy_project(tmp_path / "project")
+    case = root / "cases" / "tischlerei-azubi-werkstattvideos.md"
+    text = case.read_text("utf-8")
+    case.write_text(text.replace("\n## Ergebnis\n", "\n## Ergebnis\n\n<!-- cimis:html -->\n\n"
+                                 "    <img src=\"//tracker.example.org/p.gif\" alt=\"Ein Zählpixel\">\n", 1), "utf-8")
+    line = text.split("\n").index("## Ergebnis") + 3
+    found = [(d.path, d.line, d.column, d.code, d.message) for d in pipeline.check(root, TODAY)]
+    assert ("cases/tischlerei-azubi-werkstattvideos.md", line, 1, "unsafe-html",
+            "Die Zeile '<!-- cimis:html -->' ist cimis vorbehalten") in found
