@@ -279,21 +279,22 @@ class SearchIndexUnavailable(RuntimeError):
     """Pagefind is not installed or cannot run: the machine, not the content."""
 
 
-def run_pagefind(site_dir: Path, staging: Path, background: bool = False,
-                 stop: threading.Event | None = None) -> list[Diagnostic]:
-    """Index the built site with Pagefind (German stemming); output goes to site_dir/pagefind/.
+def run_pagefind(site_dir: Path, staging: Path, background: bool = False, stop: threading.Event | None = None,
+                 output: Path | None = None) -> list[Diagnostic]:
+    """Index the built site with Pagefind (German stemming) into ``output`` (site_dir/pagefind/ unless given).
 
     ``background``: at the lowest CPU priority, so that it does not slow down the build that comes next.
     ``stop``: when it is set, Pagefind is ended and ``processes.Stopped`` raised.
     """
+    output = output or site_dir / "pagefind"
     (staging / "pagefind.yml").write_text(yaml.safe_dump(PAGEFIND_CONFIG), "utf-8")
     try:
-        result = processes.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
-                               niceness=19 if background else 0, stop=stop, cwd=staging, capture_output=True,
-                               text=True, timeout=600, check=False)
+        result = processes.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path",
+                                str(output), "--silent"], niceness=19 if background else 0, stop=stop, cwd=staging,
+                               capture_output=True, text=True, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SearchIndexUnavailable(f"Pagefind lässt sich nicht starten: {exc}") from exc
-    if result.returncode != 0 or not (site_dir / "pagefind" / "pagefind.js").is_file():
+    if result.returncode != 0 or not (output / "pagefind.js").is_file():
         message = (result.stderr or result.stdout).strip()
         if "No module named pagefind" in message or "binary" in message.lower():
             raise SearchIndexUnavailable("Pagefind fehlt: .venv/bin/pip install -e . installiert es (pagefind[bin]).")

@@ -20,11 +20,12 @@ class _Stash(Preprocessor):
         result: list[str] = []
         start = None
         for number, line in enumerate(lines):
-            if start is None:
-                if line == START:
-                    start = number
-                else:
-                    result.append(line)
+            if line == START:
+                # cimis writes tight pairs: an earlier start still open (a stray one) stays Markdown.
+                result += lines[start:number] if start is not None else []
+                start = number
+            elif start is None:
+                result.append(line)
             elif line == END:
                 result += ["", self.md.htmlStash.store("\n".join(lines[start + 1:number])), ""]
                 start = None

@@ -69,7 +69,7 @@ def run(args: Sequence[str], niceness: int = 0, stop: threading.Event | None = N
     """``subprocess.run(args, **options)`` for a tool that ends when this process ends.
 
     ``niceness`` lowers the tool's CPU priority (Unix): for work that must not slow this process down.
-    ``stop``: when it is set, the tool is ended and ``Stopped`` raised.
+    ``stop``: when it is set, the tool is ended and ``Stopped`` raised (``input`` is not supported then).
     """
     # libc is looked up here, not in the forked child, where only the plain call is safe; without prctl no hook,
     # so that subprocess may start the tool the fast way.
@@ -87,19 +87,22 @@ def _run_until(stop: threading.Event, args: Sequence[str], hook: Callable[[], No
         options.update(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = None if timeout is None else time.monotonic() + timeout
     with subprocess.Popen(args, preexec_fn=hook, **options) as process:
-        while True:
-            try:
-                # Output read while waiting is kept for the next call (subprocess' documented contract).
-                out, err = process.communicate(timeout=0.2)
-                break
-            except subprocess.TimeoutExpired:
-                late = deadline is not None and time.monotonic() > deadline
-                if stop.is_set() or late:
-                    process.kill()
-                    process.communicate()
+        try:
+            while True:
+                try:
+                    # Output read while waiting is kept for the next call (subprocess' documented contract).
+                    out, err = process.communicate(timeout=0.2)
+                    break
+                except subprocess.TimeoutExpired:
+                    late = deadline is not None and time.monotonic() > deadline
                     if late:
                         raise subprocess.TimeoutExpired(args, timeout) from None
-                    raise Stopped(args) from None
+                    if stop.is_set():
+                        raise Stopped(args) from None
+        except BaseException:
+            # As subprocess.run does: the tool must not outlive the call (Popen's exit waits for it).
+            process.kill()
+            raise
     result = subprocess.CompletedProcess(args, process.returncode, out, err)
     if check:
         result.check_returncode()

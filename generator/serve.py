@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+import shutil
 import sys
 import tempfile
 import threading
@@ -15,7 +16,7 @@ from pathlib import Path
 from mkdocs.livereload import LiveReloadServer
 
 from . import pipeline
-from .build import SearchIndexUnavailable, run_pagefind
+from .build import SearchIndexUnavailable, run_pagefind, swap_into_place
 from .cache import Memo
 from .csp import protect
 from .diagnostics import Diagnostic, format_human
@@ -81,6 +82,7 @@ class Preview:
         # A search index being made reads the pages this build is about to write, and takes the cores it needs.
         self._search_stop.set()
         with self._lock:
+            self._search_stop.set()  # the indexer may have cleared it just before this build took the lock
             started = time.perf_counter()
             outcome = pipeline.build(self.root, self.today, out=self.site, staging=self.staging, incremental=True,
                                      memo=self._memo)
@@ -103,17 +105,22 @@ class Preview:
             self._indexer.start()
 
     def _index_search(self) -> None:
+        # Pagefind writes beside the site and its index replaces the served one whole: a stopped run leaves the
+        # last complete index in place.
+        fresh = self.staging / "pagefind"
         while True:
             self._search_wanted.wait()
-            self._search_wanted.clear()
             if self._closing.is_set():
                 return
             with self._lock:  # not while a rebuild writes the pages
+                self._search_wanted.clear()
                 self._search_stop.clear()
+            shutil.rmtree(fresh, ignore_errors=True)
             try:
-                problems = run_pagefind(self.site, self.staging, background=True, stop=self._search_stop)
+                problems = run_pagefind(self.site, self.staging, background=True, stop=self._search_stop,
+                                        output=fresh)
             except Stopped:
-                # Run again once the rebuild is done, also when it failed: the index may be half written.
+                # Run again once the rebuild is done; a build that failed does not ask for it.
                 self._search_wanted.set()
                 continue
             except SearchIndexUnavailable as exc:
@@ -124,6 +131,9 @@ class Preview:
                 continue
             if problems:
                 print(format_human(problems), file=sys.stderr, flush=True)
+                continue
+            with self._lock:
+                swap_into_place(fresh, self.site / "pagefind")
 
     def banner(self) -> bytes:
         return banner_html(self.diagnostics)

@@ -641,6 +641,10 @@ class _TagCollector(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+_MARKER_NOISE = re.compile(r"[\s\x00-\x1f\x7f]")
+_MARKERS = {_MARKER_NOISE.sub("", marker): marker for marker in (passthrough.START, passthrough.END)}
+
+
 def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
     """Contributor Markdown may hold only harmless HTML, safe URLs and images from the repository."""
     body = _masked_body(doc.body)
@@ -657,12 +661,13 @@ def check_body_safety(doc: Document, ctx: Context) -> Iterable[Diagnostic]:
             if name.startswith("on") or name not in ALLOWED_ATTRIBUTES or _unsafe_url(value or ""):
                 yield error(doc.path, pos, "unsafe-html", f"Das Attribut '{name}' an <{tag}> ist nicht erlaubt",
                             "Lass das Attribut weg")
-    # Markdown hands lines between these markers to the browser unread; an unclosed one in a body would be closed
-    # by a list of the page. Code blocks do not protect them: the markers are found before Markdown reads any.
+    # Markdown hands lines between these markers to the browser unread. They are found before Markdown reads
+    # anything (code blocks do not protect them), after it has dropped control characters and expanded tabs:
+    # any line that could become one is refused.
     for i, line in enumerate(doc.body.split("\n")):
-        if line.strip() in (passthrough.START, passthrough.END):
+        if marker := _MARKERS.get(_MARKER_NOISE.sub("", line)):
             yield error(doc.path, (doc.body_line + i, len(line) - len(line.lstrip()) + 1), "unsafe-html",
-                        f"Die Zeile '{line.strip()}' ist cimis vorbehalten",
+                        f"Die Zeile '{marker}' ist cimis vorbehalten",
                         "Lösche die Zeile; cimis markiert damit HTML, das es selbst erzeugt")
     base = (ctx.root / doc.path).parent
     for i, line in enumerate(body.split("\n")):

@@ -6,10 +6,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import markdown
 import pytest
 import yaml
 
-from generator import pipeline, safety
+from generator import passthrough, pipeline, safety
 from generator.load import load_project
 
 from .conftest import FIXTURES, TODAY, copy_project
@@ -58,15 +59,25 @@ def test_every_fixture_file_is_listed() -> None:
     assert files == set(EXPECTED)
 
 
-def test_an_unclosed_marker_of_cimis_own_html_is_refused(tmp_path: Path) -> None:
-    # Alone it leaves the body Markdown (an indented line stays code), but on the page a list's end marker would
+# Markdown drops control characters and expands tabs before it looks for the markers.
+@pytest.mark.parametrize("marker", ["<!-- cimis:html -->", "<!-- cimis:html\t-->", "<!-- cimis:\x02html -->",
+                                    " <!--\tcimis:html\x03 --> "], ids=["plain", "tab", "stx", "mixed"])
+def test_an_unclosed_marker_of_cimis_own_html_is_refused(tmp_path: Path, marker: str) -> None:
+    # Alone it leaves the body Markdown (the script stays code), but on the page a list's end marker would
     # close it and hand the lines between to the browser unread.
     root = copy_project(tmp_path / "project")
     case = root / "cases" / "tischlerei-azubi-werkstattvideos.md"
     text = case.read_text("utf-8")
-    case.write_text(text.replace("\n## Ergebnis\n", "\n## Ergebnis\n\n<!-- cimis:html -->\n\n"
-                                 "    <img src=\"//tracker.example.org/p.gif\" alt=\"Ein Zählpixel\">\n", 1), "utf-8")
+    case.write_text(text.replace("\n## Ergebnis\n", f"\n## Ergebnis\n\n{marker}\n`<script>alert(1)</script>`\n", 1),
+                    "utf-8")
     line = text.split("\n").index("## Ergebnis") + 3
-    found = [(d.path, d.line, d.column, d.code, d.message) for d in pipeline.check(root, TODAY)]
-    assert ("cases/tischlerei-azubi-werkstattvideos.md", line, 1, "unsafe-html",
-            "Die Zeile '<!-- cimis:html -->' ist cimis vorbehalten") in found
+    found = [(d.path, d.line, d.code, d.message) for d in pipeline.check(root, TODAY)]
+    assert found == [("cases/tischlerei-azubi-werkstattvideos.md", line, "unsafe-html",
+                      "Die Zeile '<!-- cimis:html -->' ist cimis vorbehalten")]
+
+
+def test_a_stray_start_marker_before_cimis_own_pair_stays_markdown() -> None:
+    # cimis writes tight pairs; a start still open when the next one comes was not cimis' and is left to Markdown.
+    text = f"{passthrough.START}\n`<b>fett</b>`\n\n{passthrough.START}\n<ul><li>Liste</li></ul>\n{passthrough.END}\n"
+    html = markdown.markdown(text, extensions=["generator.passthrough"])
+    assert "<code>&lt;b&gt;fett&lt;/b&gt;</code>" in html and "<ul><li>Liste</li></ul>" in html
