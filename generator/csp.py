@@ -33,7 +33,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from .cache import load_values, save_values
+from .cache import code_digest, load_values, save_values
 
 REFERRER = "same-origin"
 # What a browser runs as script (HTML's "JavaScript MIME type essence match", plus module); other types such as
@@ -156,9 +156,7 @@ def protect(html_text: str) -> str:
 
 def _code_key() -> str:
     """What besides a page decides its policy: this module, and the stdlib parser (the Python version)."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(sys.version.encode("utf-8"))
-    return digest.hexdigest()[:16]
+    return code_digest(__file__) + hashlib.sha256(sys.version.encode("utf-8")).hexdigest()[:16]
 
 
 def _valid(value: Any) -> bool:

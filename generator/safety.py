@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Mapping
 import markdown
 
 from . import passthrough
+from .cache import code_digest
 from .diagnostics import Diagnostic, error
 from .extensions import markdown_settings
 from .model import Document
@@ -91,8 +92,8 @@ Parsed = tuple[list[Element], bool]
 def _fingerprint(site_config: Mapping[str, Any]) -> str:
     """What besides a body decides its elements: the Markdown settings, this code and the Markdown packages."""
     digest = hashlib.sha256(json.dumps(markdown_settings(site_config), sort_keys=True, default=str).encode())
-    for module in (__file__, sys.modules[markdown_settings.__module__].__file__, passthrough.__file__):
-        digest.update(Path(module).read_bytes())
+    digest.update(code_digest(__file__, sys.modules[markdown_settings.__module__].__file__, passthrough.__file__)
+                  .encode())
     for package in ("markdown", "pymdown-extensions"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(f"{package} {metadata.version(package)}".encode())

@@ -15,6 +15,7 @@ import pytest
 from generator import processes
 
 from .conftest import REPO, lean_project
+from .test_serve import wait_for
 
 PATIENCE = 300.0  # generous: the tests prove behaviour, not speed
 
@@ -119,19 +120,10 @@ def test_a_tool_given_a_stop_runs_to_its_end_or_ends_when_asked(tmp_path: Path) 
     assert (done.returncode, done.stdout, len(done.stderr)) == (0, "fertig\n", 200001)
     pid_file = tmp_path / "pid"
     child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)"
-    threading.Thread(target=lambda: wait_until(pid_file.exists) and stop.set(), daemon=True).start()
+    threading.Thread(target=lambda: wait_for(pid_file.exists, 60) is not None and stop.set(), daemon=True).start()
     with pytest.raises(processes.Stopped):
         processes.run([sys.executable, "-c", child], stop=stop, timeout=120)
     assert not _running(int(pid_file.read_text()))
-
-
-def wait_until(condition, timeout: float = 60.0) -> bool:
-    ends = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > ends:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="only Linux ends a child with its parent (PR_SET_PDEATHSIG)")
